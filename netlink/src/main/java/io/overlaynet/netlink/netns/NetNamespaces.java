@@ -1,0 +1,155 @@
+package io.overlaynet.netlink.netns;
+
+import io.overlaynet.netlink.sys.Errno;
+import io.overlaynet.netlink.sys.Libc;
+import io.overlaynet.netlink.sys.SysException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Named network namespaces the iproute2 way: a namespace is kept alive by a bind mount of its
+ * namespace file on {@code /run/netns/NAME}, and {@code /run/netns} is a shared mount so the names
+ * propagate. Namespaces made here show in {@code ip netns list} and those made by {@code ip netns add}
+ * open here.
+ */
+public final class NetNamespaces {
+    public static final Path RUN_DIR = Path.of("/run/netns");
+    private static final int NAME_MAX = 255;
+    private static volatile boolean runDirShared;
+
+    private NetNamespaces() {
+    }
+
+    /** {@code ip netns add NAME}: creates a new empty namespace and returns a handle on it. */
+    public static NetNs create(String name) {
+        checkName(name);
+        ensureRunDir();
+        Path target = RUN_DIR.resolve(name);
+        try {
+            Files.createFile(target);
+        } catch (FileAlreadyExistsException e) {
+            throw new NamespaceException("network namespace '" + name + "' already exists (" + target
+                    + "); pick another name or remove it with 'ip netns del " + name + "'");
+        } catch (IOException e) {
+            throw new NamespaceException("cannot create " + target + ": " + e.getMessage());
+        }
+        try {
+            bindNewNamespace(target);
+        } catch (RuntimeException e) {
+            deleteQuietly(target);
+            throw new NamespaceException("cannot create network namespace '" + name + "': " + e.getMessage());
+        }
+        return NetNs.named(name);
+    }
+
+    private static void bindNewNamespace(Path target) {
+        // unshare(2) on a throwaway platform thread: only that OS thread enters the new namespace.
+        NetNs home = NetNs.current();
+        try {
+            home.call(() -> {
+                Libc.unshare(Libc.CLONE_NEWNET);
+                try {
+                    Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
+                } finally {
+                    Libc.setns(home.fd(), Libc.CLONE_NEWNET);
+                }
+                return null;
+            });
+        } finally {
+            home.close();
+        }
+    }
+
+    /** {@code ip netns del NAME}: unmounts and removes the name; the namespace dies with its last user. */
+    public static void delete(String name) {
+        checkName(name);
+        Path target = RUN_DIR.resolve(name);
+        if (!Files.exists(target)) {
+            throw new NamespaceException("network namespace '" + name + "' does not exist (no " + target + ")");
+        }
+        try {
+            Libc.umount2(target.toString(), Libc.MNT_DETACH);
+        } catch (SysException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw new NamespaceException("cannot unmount " + target + ": " + Errno.describe(e.errno()));
+            }
+        }
+        try {
+            Files.deleteIfExists(target);
+        } catch (IOException e) {
+            throw new NamespaceException("cannot remove " + target + ": " + e.getMessage());
+        }
+    }
+
+    /** Deletes the namespace if it exists; returns whether it did. */
+    public static boolean deleteIfExists(String name) {
+        if (!exists(name)) {
+            return false;
+        }
+        delete(name);
+        return true;
+    }
+
+    public static boolean exists(String name) {
+        return Files.exists(RUN_DIR.resolve(name));
+    }
+
+    /** {@code ip netns list}: the names under /run/netns, sorted. */
+    public static List<String> list() {
+        if (!Files.isDirectory(RUN_DIR)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(RUN_DIR)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A namespace name must be a single path component: non-empty, no '/', not '.' or '..'. */
+    public static void checkName(String name) {
+        if (name == null || name.isEmpty() || name.length() > NAME_MAX || name.contains("/")
+                || name.equals(".") || name.equals("..") || name.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("invalid network namespace name '" + name
+                    + "': use 1-255 characters without '/' or spaces");
+        }
+    }
+
+    private static synchronized void ensureRunDir() {
+        if (runDirShared) {
+            return;
+        }
+        try {
+            Files.createDirectories(RUN_DIR);
+        } catch (IOException e) {
+            throw new NamespaceException("cannot create " + RUN_DIR + ": " + e.getMessage()
+                    + " (overlaynet must run as root)");
+        }
+        String dir = RUN_DIR.toString();
+        try {
+            Libc.mount("", dir, "none", Libc.MS_SHARED | Libc.MS_REC);
+        } catch (SysException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw new NamespaceException("cannot make " + dir + " a shared mount: " + Errno.describe(e.errno()));
+            }
+            // Not a mount point yet: bind it onto itself first, as iproute2 does.
+            Libc.mount(dir, dir, "none", Libc.MS_BIND | Libc.MS_REC);
+            Libc.mount("", dir, "none", Libc.MS_SHARED | Libc.MS_REC);
+        }
+        runDirShared = true;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort while unwinding a failed create
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.overlaynet.netlink.rtnl;
+
+import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.rtnl.wire.Rtm;
+
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * A bridge forwarding-database entry: {@code bridge fdb add MAC dev DEV [dst IP] [vni N] [port P] self permanent}.
+ * On a VXLAN device, {@code dst} is the remote VTEP; the all-zeros MAC with several {@code dst}s is the
+ * flood list (head-end replication).
+ *
+ * @param flags NTF_* bits; writes default to NTF_SELF (the device's own table)
+ * @param state NUD_* bits; writes default to NUD_PERMANENT
+ */
+public record FdbEntry(int index, MacAddress mac, Optional<InetAddress> dst, Optional<Integer> vni,
+                       Optional<Integer> port, int state, int flags, Optional<Integer> master,
+                       Optional<Integer> vlan) {
+    public FdbEntry {
+        vni.ifPresent(Check::vni);
+        port.ifPresent(Check::port);
+    }
+
+    /** A permanent entry in the device's own table ({@code self permanent}) pointing at a VTEP. */
+    public static FdbEntry toVtep(int index, MacAddress mac, InetAddress dst) {
+        return new FdbEntry(index, mac, Optional.of(dst), Optional.empty(), Optional.empty(), Rtm.NUD_PERMANENT,
+                Rtm.NTF_SELF, Optional.empty(), Optional.empty());
+    }
+
+    public FdbEntry vni(int v) {
+        return new FdbEntry(index, mac, dst, Optional.of(v), port, state, flags, master, vlan);
+    }
+
+    public FdbEntry port(int p) {
+        return new FdbEntry(index, mac, dst, vni, Optional.of(p), state, flags, master, vlan);
+    }
+
+    public boolean isPermanent() {
+        return (state & Rtm.NUD_PERMANENT) != 0;
+    }
+
+    public boolean isSelf() {
+        return (flags & Rtm.NTF_SELF) != 0;
+    }
+}

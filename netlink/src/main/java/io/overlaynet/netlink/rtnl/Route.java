@@ -1,0 +1,63 @@
+package io.overlaynet.netlink.rtnl;
+
+import io.overlaynet.netlink.rtnl.wire.Rtm;
+
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * A route, for {@code ip route add|replace|del} and as listed by {@code ip route show}.
+ *
+ * @param destination empty for the default route
+ * @param onlink      pretend the gateway is directly attached ({@code onlink})
+ */
+public record Route(int family, Optional<IpPrefix> destination, Optional<InetAddress> gateway,
+                    Optional<Integer> device, int table, int protocol, int scope, int type,
+                    boolean onlink, Optional<Integer> metric, Optional<InetAddress> source) {
+
+    /** {@code default via GW dev DEV}. */
+    public static Route defaultVia(InetAddress gateway, int device) {
+        return new Route(gateway.getAddress().length == 4 ? Rtm.AF_INET : Rtm.AF_INET6, Optional.empty(),
+                Optional.of(gateway), Optional.of(device), Rtm.RT_TABLE_MAIN, Rtm.RTPROT_BOOT,
+                Rtm.RT_SCOPE_UNIVERSE, Rtm.RTN_UNICAST, false, Optional.empty(), Optional.empty());
+    }
+
+    /** {@code PREFIX dev DEV} (scope link), the route to a directly attached subnet. */
+    public static Route to(IpPrefix destination, int device) {
+        return new Route(destination.family(), Optional.of(destination.network()), Optional.empty(),
+                Optional.of(device), Rtm.RT_TABLE_MAIN, Rtm.RTPROT_BOOT, Rtm.RT_SCOPE_LINK, Rtm.RTN_UNICAST,
+                false, Optional.empty(), Optional.empty());
+    }
+
+    /** {@code PREFIX via GW [dev DEV]}. */
+    public static Route via(IpPrefix destination, InetAddress gateway, Optional<Integer> device) {
+        return new Route(destination.family(), Optional.of(destination.network()), Optional.of(gateway), device,
+                Rtm.RT_TABLE_MAIN, Rtm.RTPROT_BOOT, Rtm.RT_SCOPE_UNIVERSE, Rtm.RTN_UNICAST, false,
+                Optional.empty(), Optional.empty());
+    }
+
+    public Route withOnlink() {
+        return new Route(family, destination, gateway, device, table, protocol, scope, type, true, metric, source);
+    }
+
+    public Route withMetric(int m) {
+        return new Route(family, destination, gateway, device, table, protocol, scope, type, onlink,
+                Optional.of(m), source);
+    }
+
+    public boolean isDefault() {
+        return destination.isEmpty() || destination.get().length() == 0;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(destination.map(IpPrefix::toString).orElse("default"));
+        gateway.ifPresent(g -> sb.append(" via ").append(g.getHostAddress()));
+        device.ifPresent(d -> sb.append(" dev if").append(d));
+        if (onlink) {
+            sb.append(" onlink");
+        }
+        metric.ifPresent(m -> sb.append(" metric ").append(m));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,92 @@
+package io.overlaynet.netlink.rtnl;
+
+import io.overlaynet.netlink.netns.NetNs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Per-namespace network sysctls ({@code sysctl -w net.ipv4....}). {@code /proc/sys/net} shows the
+ * namespace of the thread that opens it, so reads and writes run on a thread inside the namespace.
+ */
+public final class Sysctl {
+    private static final Path ROOT = Path.of("/proc/sys");
+    private final Optional<NetNs> namespace;
+
+    Sysctl(Optional<NetNs> namespace) {
+        this.namespace = namespace;
+    }
+
+    /** {@code sysctl KEY}, e.g. {@code net.ipv4.ip_forward}. */
+    public String get(String key) {
+        Path p = path(key);
+        return inside(() -> {
+            try {
+                return Files.readString(p).trim();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read sysctl " + key + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** {@code sysctl -w KEY=VALUE}. */
+    public void set(String key, String value) {
+        Path p = path(key);
+        inside(() -> {
+            try {
+                Files.writeString(p, value);
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot set sysctl " + key + "=" + value + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** {@code net.ipv4.ip_forward}. */
+    public void ipForward(boolean on) {
+        set("net.ipv4.ip_forward", on ? "1" : "0");
+    }
+
+    /**
+     * {@code net.ipv4.neigh.default.gc_thresh1..3}: the neighbour-table sizes. The kernel's default hard
+     * limit (gc_thresh3) is 1024 entries.
+     */
+    public void neighbourTableLimits(int thresh1, int thresh2, int thresh3) {
+        if (!(thresh1 <= thresh2 && thresh2 <= thresh3)) {
+            throw new IllegalArgumentException("gc_thresh values must grow: " + thresh1 + " <= " + thresh2
+                    + " <= " + thresh3);
+        }
+        set("net.ipv4.neigh.default.gc_thresh3", Integer.toString(thresh3));
+        set("net.ipv4.neigh.default.gc_thresh2", Integer.toString(thresh2));
+        set("net.ipv4.neigh.default.gc_thresh1", Integer.toString(thresh1));
+    }
+
+    /** {@code net.ipv4.neigh.DEV.retrans_time_ms}: how long ARP waits before asking again. */
+    public void arpRetransmitMillis(String dev, int millis) {
+        Check.linkName(dev);
+        set("net.ipv4.neigh." + dev + ".retrans_time_ms", Integer.toString(millis));
+    }
+
+    private static Path path(String key) {
+        if (!key.matches("[A-Za-z0-9_.\\-]+") || key.contains("..") || !key.startsWith("net.")) {
+            throw new IllegalArgumentException("sysctl key '" + key + "' is not a net.* key");
+        }
+        return ROOT.resolve(key.replace('.', '/'));
+    }
+
+    private <T> T inside(java.util.concurrent.Callable<T> task) {
+        if (namespace.isPresent()) {
+            return namespace.get().call(task);
+        }
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.overlaynet.netlink.rtnl.wire;
+
+import io.overlaynet.netlink.codec.AttrDef;
+import io.overlaynet.netlink.codec.AttrSpace;
+import io.overlaynet.netlink.codec.Attrs;
+import io.overlaynet.netlink.codec.MacAddress;
+
+import java.util.List;
+
+import static io.overlaynet.netlink.codec.Codecs.BYTES;
+import static io.overlaynet.netlink.codec.Codecs.MAC;
+import static io.overlaynet.netlink.codec.Codecs.NESTED;
+import static io.overlaynet.netlink.codec.Codecs.STRING;
+import static io.overlaynet.netlink.codec.Codecs.U32;
+import static io.overlaynet.netlink.codec.Codecs.U8;
+
+/** Link attributes (IFLA_*, {@code linux/if_link.h}) and the nests under IFLA_LINKINFO. */
+public final class Ifla {
+    public static final AttrDef<MacAddress> ADDRESS = new AttrDef<>(1, "IFLA_ADDRESS", MAC);
+    public static final AttrDef<MacAddress> BROADCAST = new AttrDef<>(2, "IFLA_BROADCAST", MAC);
+    public static final AttrDef<String> IFNAME = new AttrDef<>(3, "IFLA_IFNAME", STRING);
+    public static final AttrDef<Integer> MTU = new AttrDef<>(4, "IFLA_MTU", U32);
+    public static final AttrDef<Integer> LINK = new AttrDef<>(5, "IFLA_LINK", U32);
+    public static final AttrDef<String> QDISC = new AttrDef<>(6, "IFLA_QDISC", STRING);
+    public static final AttrDef<byte[]> STATS = new AttrDef<>(7, "IFLA_STATS", BYTES);
+    public static final AttrDef<Integer> MASTER = new AttrDef<>(10, "IFLA_MASTER", U32);
+    public static final AttrDef<Integer> TXQLEN = new AttrDef<>(13, "IFLA_TXQLEN", U32);
+    public static final AttrDef<Integer> OPERSTATE = new AttrDef<>(16, "IFLA_OPERSTATE", U8);
+    public static final AttrDef<Integer> LINKMODE = new AttrDef<>(17, "IFLA_LINKMODE", U8);
+    public static final AttrDef<Attrs> LINKINFO = new AttrDef<>(18, "IFLA_LINKINFO", NESTED);
+    public static final AttrDef<Integer> NET_NS_PID = new AttrDef<>(19, "IFLA_NET_NS_PID", U32);
+    public static final AttrDef<String> IFALIAS = new AttrDef<>(20, "IFLA_IFALIAS", STRING);
+    public static final AttrDef<Integer> GROUP = new AttrDef<>(27, "IFLA_GROUP", U32);
+    public static final AttrDef<Integer> NET_NS_FD = new AttrDef<>(28, "IFLA_NET_NS_FD", U32);
+    public static final AttrDef<Integer> EXT_MASK = new AttrDef<>(29, "IFLA_EXT_MASK", U32);
+    public static final AttrDef<Integer> PROMISCUITY = new AttrDef<>(30, "IFLA_PROMISCUITY", U32);
+    public static final AttrDef<Integer> CARRIER = new AttrDef<>(33, "IFLA_CARRIER", U8);
+    public static final AttrDef<Integer> LINK_NETNSID = new AttrDef<>(37, "IFLA_LINK_NETNSID", U32);
+    public static final AttrDef<Integer> TARGET_NETNSID = new AttrDef<>(46, "IFLA_TARGET_NETNSID", U32);
+    public static final AttrDef<Integer> MIN_MTU = new AttrDef<>(50, "IFLA_MIN_MTU", U32);
+    public static final AttrDef<Integer> MAX_MTU = new AttrDef<>(51, "IFLA_MAX_MTU", U32);
+
+    public static final AttrSpace SPACE = new AttrSpace("IFLA", List.of(ADDRESS, BROADCAST, IFNAME, MTU, LINK,
+            QDISC, STATS, MASTER, TXQLEN, OPERSTATE, LINKMODE, LINKINFO, NET_NS_PID, IFALIAS, GROUP, NET_NS_FD,
+            EXT_MASK, PROMISCUITY, CARRIER, LINK_NETNSID, TARGET_NETNSID, MIN_MTU, MAX_MTU));
+
+    /** IFLA_INFO_*: the nest that names a link's kind and carries its kind-specific data. */
+    public static final class Info {
+        public static final AttrDef<String> KIND = new AttrDef<>(1, "IFLA_INFO_KIND", STRING);
+        public static final AttrDef<Attrs> DATA = new AttrDef<>(2, "IFLA_INFO_DATA", NESTED);
+        public static final AttrDef<String> SLAVE_KIND = new AttrDef<>(4, "IFLA_INFO_SLAVE_KIND", STRING);
+        public static final AttrDef<Attrs> SLAVE_DATA = new AttrDef<>(5, "IFLA_INFO_SLAVE_DATA", NESTED);
+        public static final AttrSpace SPACE =
+                new AttrSpace("IFLA_INFO", List.of(KIND, DATA, SLAVE_KIND, SLAVE_DATA));
+
+        private Info() {
+        }
+    }
+
+    /** VETH_INFO_*: a veth's peer, itself an ifinfomsg followed by link attributes. */
+    public static final class Veth {
+        public static final int PEER = 1;
+
+        private Veth() {
+        }
+    }
+
+    private Ifla() {
+    }
+}

@@ -1,0 +1,138 @@
+package io.overlaynet.netlink.socket;
+
+import io.overlaynet.netlink.codec.Netlink;
+import io.overlaynet.netlink.sys.Errno;
+import io.overlaynet.netlink.sys.Libc;
+import io.overlaynet.netlink.sys.SysException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+
+/**
+ * A raw AF_NETLINK socket. It belongs to the network namespace of the thread that opened it, for its
+ * whole life. Not thread-safe: one user at a time ({@link NetlinkConnection} serialises).
+ *
+ * <p>Send and receive go through native buffers owned by the socket, so a batch of thousands of
+ * messages costs one copy and one system call per chunk.
+ */
+public final class NetlinkSocket implements AutoCloseable {
+    /** Large enough for any dump datagram: the kernel caps those at 32 KiB. */
+    private static final int RECEIVE_BUFFER = 64 * 1024;
+
+    private final int fd;
+    private final int portId;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment receiveBuffer = arena.allocate(RECEIVE_BUFFER, 8);
+    private MemorySegment sendBuffer = arena.allocate(64 * 1024, 8);
+    private volatile boolean closed;
+
+    private NetlinkSocket(int fd, int portId) {
+        this.fd = fd;
+        this.portId = portId;
+    }
+
+    /**
+     * Opens and binds a socket of a netlink protocol in the calling thread's namespace, with extended
+     * ACKs and capped ACKs (errors do not echo the whole request back).
+     */
+    public static NetlinkSocket open(int protocol) {
+        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
+        try {
+            Libc.setsockopt(fd, Libc.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1);
+            Libc.setsockopt(fd, Libc.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, 1);
+            Libc.bindNetlink(fd, 0, 0);
+            return new NetlinkSocket(fd, Libc.netlinkPortId(fd));
+        } catch (RuntimeException e) {
+            Libc.close(fd);
+            throw e;
+        }
+    }
+
+    public int portId() {
+        return portId;
+    }
+
+    /** Sets SO_RCVBUF, forcing past the system limit when allowed (root), else as far as allowed. */
+    public void receiveBufferSize(int bytes) {
+        forceBuffer(Libc.SO_RCVBUFFORCE, Libc.SO_RCVBUF, bytes);
+    }
+
+    public void sendBufferSize(int bytes) {
+        forceBuffer(Libc.SO_SNDBUFFORCE, Libc.SO_SNDBUF, bytes);
+    }
+
+    private void forceBuffer(int forced, int plain, int bytes) {
+        try {
+            Libc.setsockopt(fd, Libc.SOL_SOCKET, forced, bytes);
+        } catch (SysException e) {
+            Libc.setsockopt(fd, Libc.SOL_SOCKET, plain, bytes);
+        }
+    }
+
+    /** Receive calls give up after this long with a {@link ReceiveTimeoutException}. */
+    public void receiveTimeout(Duration timeout) {
+        Libc.setReceiveTimeout(fd, Math.max(1, timeout.toNanos() / 1000));
+    }
+
+    /** Subscribes to a multicast group (an RTNLGRP_* number, not a bit mask). */
+    public void joinGroup(int group) {
+        Libc.setsockopt(fd, Libc.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group);
+    }
+
+    /** Sends the buffer's remaining bytes (one or more whole messages) to the kernel in one datagram. */
+    public void send(ByteBuffer messages) {
+        int length = messages.remaining();
+        if (sendBuffer.byteSize() < length) {
+            sendBuffer = arena.allocate(Math.max(length, sendBuffer.byteSize() * 2), 8);
+        }
+        MemorySegment.copy(MemorySegment.ofBuffer(messages), 0, sendBuffer, 0, length);
+        Libc.send(fd, sendBuffer, length, 0);
+    }
+
+    /**
+     * Receives one datagram. The returned buffer is a view of the socket's native buffer and is valid
+     * until the next receive.
+     *
+     * @throws ReceiveTimeoutException when nothing arrived within the receive timeout
+     */
+    public ByteBuffer receive() {
+        long n;
+        try {
+            n = Libc.recv(fd, receiveBuffer, Libc.MSG_TRUNC);
+        } catch (SysException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                throw new ReceiveTimeoutException();
+            }
+            throw e;
+        }
+        if (n > RECEIVE_BUFFER) {
+            throw new IllegalStateException("netlink datagram of " + n + " bytes exceeds the "
+                    + RECEIVE_BUFFER + "-byte receive buffer");
+        }
+        return receiveBuffer.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc.close(fd);
+        arena.close();
+    }
+
+    /** Nothing arrived within the receive timeout. */
+    public static final class ReceiveTimeoutException extends RuntimeException {
+        ReceiveTimeoutException() {
+            super("netlink receive timed out", null, false, false);
+        }
+    }
+}

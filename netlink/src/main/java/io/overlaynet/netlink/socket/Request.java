@@ -1,0 +1,18 @@
+package io.overlaynet.netlink.socket;
+
+import io.overlaynet.netlink.codec.MessageWriter;
+
+import java.util.function.Consumer;
+
+/**
+ * One netlink request before it has a sequence number: message type, the request-specific flags
+ * (NLM_F_CREATE, NLM_F_EXCL, ...; REQUEST and ACK are added when sent), a writer for the body and
+ * attributes, and what to call it in errors: the operation ("fdb add") and the object
+ * ("02:42:0c:0c:0c:02 dev vxlan1 dst 192.168.104.3").
+ */
+public record Request(int type, int flags, Consumer<MessageWriter> body, String operation, String object) {
+
+    public String describe() {
+        return object.isEmpty() ? operation : operation + " " + object;
+    }
+}
