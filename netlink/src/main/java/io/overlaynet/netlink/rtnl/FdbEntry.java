@@ -12,11 +12,14 @@ import java.util.Optional;
  * flood list (head-end replication).
  *
  * @param flags NTF_* bits; writes default to NTF_SELF (the device's own table)
- * @param state NUD_* bits; writes default to NUD_PERMANENT
+ * @param state NUD_* bits; writes default to NUD_PERMANENT | NUD_NOARP, as iproute2's
  */
 public record FdbEntry(int index, MacAddress mac, Optional<InetAddress> dst, Optional<Integer> vni,
                        Optional<Integer> port, int state, int flags, Optional<Integer> master,
                        Optional<Integer> vlan) {
+    /** What {@code bridge fdb add ... permanent} sends: NUD_PERMANENT | NUD_NOARP. */
+    public static final int PERMANENT_STATE = Rtm.NUD_PERMANENT | Rtm.NUD_NOARP;
+
     public FdbEntry {
         vni.ifPresent(Check::vni);
         port.ifPresent(Check::port);
@@ -24,7 +27,7 @@ public record FdbEntry(int index, MacAddress mac, Optional<InetAddress> dst, Opt
 
     /** A permanent entry in the device's own table ({@code self permanent}) pointing at a VTEP. */
     public static FdbEntry toVtep(int index, MacAddress mac, InetAddress dst) {
-        return new FdbEntry(index, mac, Optional.of(dst), Optional.empty(), Optional.empty(), Rtm.NUD_PERMANENT,
+        return new FdbEntry(index, mac, Optional.of(dst), Optional.empty(), Optional.empty(), PERMANENT_STATE,
                 Rtm.NTF_SELF, Optional.empty(), Optional.empty());
     }
 

@@ -2,6 +2,7 @@ package io.overlaynet.netlink.rtnl;
 
 import io.overlaynet.netlink.codec.Attrs;
 import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.codec.MessageWriter;
 import io.overlaynet.netlink.codec.Netlink;
 import io.overlaynet.netlink.codec.NlMsg;
 import io.overlaynet.netlink.rtnl.wire.Nda;
@@ -59,13 +60,16 @@ public final class FdbOps {
     }
 
     private Request write(int type, FdbEntry e, int flags, String op) {
-        return new Request(type, flags, w -> {
-            w.body(new NdMsg(Rtm.AF_BRIDGE, e.index(), e.state(), e.flags(), 0)).put(Nda.LLADDR, e.mac());
-            e.dst().ifPresent(d -> w.put(Nda.DST, d));
-            e.vlan().ifPresent(v -> w.put(Nda.VLAN, v));
-            e.port().ifPresent(p -> w.put(Nda.PORT, p));
-            e.vni().ifPresent(v -> w.put(Nda.VNI, v));
-        }, op, describe(e));
+        return new Request(type, flags, w -> writeBody(w, e), op, describe(e));
+    }
+
+    /** ndmsg + attributes of an FDB request, in the order {@code bridge fdb} sends them. */
+    static void writeBody(MessageWriter w, FdbEntry e) {
+        w.body(new NdMsg(Rtm.AF_BRIDGE, e.index(), e.state(), e.flags(), 0)).put(Nda.LLADDR, e.mac());
+        e.dst().ifPresent(d -> w.put(Nda.DST, d));
+        e.vlan().ifPresent(v -> w.put(Nda.VLAN, v));
+        e.port().ifPresent(p -> w.put(Nda.PORT, p));
+        e.vni().ifPresent(v -> w.put(Nda.VNI, v));
     }
 
     private String describe(FdbEntry e) {

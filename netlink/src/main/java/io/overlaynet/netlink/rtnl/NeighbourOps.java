@@ -2,6 +2,7 @@ package io.overlaynet.netlink.rtnl;
 
 import io.overlaynet.netlink.codec.Attrs;
 import io.overlaynet.netlink.codec.Codecs;
+import io.overlaynet.netlink.codec.MessageWriter;
 import io.overlaynet.netlink.codec.Netlink;
 import io.overlaynet.netlink.codec.NlMsg;
 import io.overlaynet.netlink.rtnl.wire.Nda;
@@ -52,10 +53,13 @@ public final class NeighbourOps {
     }
 
     private Request write(Neighbour n, int flags, String op) {
-        return new Request(Rtm.NEWNEIGH, flags, w -> {
-            w.body(new NdMsg(Codecs.family(n.ip()), n.index(), n.state(), n.flags(), 0)).put(Nda.DST, n.ip());
-            n.mac().ifPresent(m -> w.put(Nda.LLADDR, m));
-        }, op, describe(n));
+        return new Request(Rtm.NEWNEIGH, flags, w -> writeBody(w, n), op, describe(n));
+    }
+
+    /** ndmsg + attributes of a neighbour request, in the order {@code ip neigh} sends them. */
+    static void writeBody(MessageWriter w, Neighbour n) {
+        w.body(new NdMsg(Codecs.family(n.ip()), n.index(), n.state(), n.flags(), 0)).put(Nda.DST, n.ip());
+        n.mac().ifPresent(m -> w.put(Nda.LLADDR, m));
     }
 
     private String describe(Neighbour n) {
