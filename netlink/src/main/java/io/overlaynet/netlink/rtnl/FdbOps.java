@@ -60,7 +60,7 @@ public final class FdbOps {
     }
 
     private Request write(int type, FdbEntry e, int flags, String op) {
-        return new Request(type, flags, w -> writeBody(w, e), op, describe(e));
+        return new Request(type, flags, w -> writeBody(w, e), op, () -> describe(e));
     }
 
     /** ndmsg + attributes of an FDB request, in the order {@code bridge fdb} sends them. */

@@ -53,7 +53,7 @@ public final class NeighbourOps {
     }
 
     private Request write(Neighbour n, int flags, String op) {
-        return new Request(Rtm.NEWNEIGH, flags, w -> writeBody(w, n), op, describe(n));
+        return new Request(Rtm.NEWNEIGH, flags, w -> writeBody(w, n), op, () -> describe(n));
     }
 
     /** ndmsg + attributes of a neighbour request, in the order {@code ip neigh} sends them. */
