@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "overlaynet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Joins containers on many Linux hosts into isolated layer-2 networks over VXLAN.",
-        subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NetworkCommand.class, EndpointCommand.class, PeerCommand.class, ShowCommand.class,
+            HostCommand.class, LabCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;

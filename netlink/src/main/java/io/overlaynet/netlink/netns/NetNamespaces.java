@@ -51,11 +51,16 @@ public final class NetNamespaces {
     private static void bindNewNamespace(Path target) {
         // unshare(2) on a throwaway platform thread: only that OS thread enters the new namespace.
         NetNs home = NetNs.current();
+        boolean foreignMounts = inPrivateMountNamespace();
         try {
             home.call(() -> {
                 Libc.unshare(Libc.CLONE_NEWNET);
                 try {
-                    Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
+                    if (foreignMounts) {
+                        bindFromInitialMountNamespace(target);
+                    } else {
+                        Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
+                    }
                 } finally {
                     Libc.setns(home.fd(), Libc.CLONE_NEWNET);
                 }
@@ -63,6 +68,34 @@ public final class NetNamespaces {
             });
         } finally {
             home.close();
+        }
+    }
+
+    /**
+     * Under {@code ip netns exec} the process has its own mount namespace (a slave of the host's), so a
+     * bind mount made here would vanish with the process and be invisible to {@code ip netns}.
+     */
+    private static boolean inPrivateMountNamespace() {
+        try {
+            return !Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/1/ns/mnt")));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes the bind mount in the initial mount namespace. A multi-threaded process cannot setns(2)
+     * into a mount namespace, so a short-lived single-threaded helper (util-linux nsenter + mount) does
+     * it, pointed at this thread's namespace file.
+     */
+    private static void bindFromInitialMountNamespace(Path target) throws IOException, InterruptedException {
+        String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+        Process p = new ProcessBuilder("nsenter", "--mount=/proc/1/ns/mnt", "--", "mount", "--bind",
+                "/proc/" + self + "/ns/net", target.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new NamespaceException("cannot bind " + target + " in the host's mount namespace: " + out);
         }
     }
 

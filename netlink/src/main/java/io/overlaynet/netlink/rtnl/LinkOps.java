@@ -110,9 +110,17 @@ public final class LinkOps {
      * is deleted again.
      */
     public void addAndMove(LinkSpec spec, NetNs target) {
+        addAndMove(spec, target, spec.name());
+    }
+
+    /**
+     * As {@link #addAndMove(LinkSpec, NetNs)}, renaming the link to {@code finalName} as it moves, so a
+     * temporary name avoids clashes here (e.g. two networks' {@code vxlan1} made at once).
+     */
+    public void addAndMove(LinkSpec spec, NetNs target, String finalName) {
         add(spec.withoutNamespace());
         try {
-            moveTo(spec.name(), target);
+            moveTo(spec.name(), target, finalName);
         } catch (RuntimeException e) {
             try {
                 delete(spec.name());
@@ -181,6 +189,15 @@ public final class LinkOps {
     public void moveTo(String name, NetNs target) {
         change(name, "link set", name + " netns " + target.name().orElse(target.path().toString()),
                 IfInfoMsg.of(0), w -> w.put(Ifla.NET_NS_FD, target.fd()));
+    }
+
+    /** {@code ip link set NAME netns NS name NEWNAME}: moves and renames in one request. */
+    public void moveTo(String name, NetNs target, String newName) {
+        Check.linkName(newName);
+        int index = index(name);
+        rt.connection().execute(new Request(Rtm.NEWLINK, 0, w -> w.body(IfInfoMsg.of(index))
+                .put(Ifla.IFNAME, newName).put(Ifla.NET_NS_FD, target.fd()), "link set",
+                name + " netns " + target.name().orElse(target.path().toString()) + " name " + newName + rt.where()));
     }
 
     /** {@code ip link set NAME name NEWNAME}. */

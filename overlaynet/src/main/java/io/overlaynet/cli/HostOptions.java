@@ -1,0 +1,38 @@
+package io.overlaynet.cli;
+
+import io.overlaynet.dataplane.Host;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Options every host-level command takes: which simulated host, where its records live, output format. */
+final class HostOptions {
+    @Option(names = "--ns-prefix", paramLabel = "P", defaultValue = "${env:OVERLAYNET_NS_PREFIX:-}",
+            description = "Prefix of every namespace name this host makes, so simulated hosts share a machine "
+                    + "(env OVERLAYNET_NS_PREFIX).")
+    String prefix = "";
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
+            description = "Where records of what overlaynet made are kept (default ${DEFAULT-VALUE}; env OVERLAYNET_STATE_DIR).")
+    Path stateDir = Host.DEFAULT_STATE_ROOT;
+
+    @Option(names = "--host-ns", paramLabel = "NS",
+            description = "Act as the host whose underlay is in namespace NS (default: the caller's namespace).")
+    Optional<String> hostNs = Optional.empty();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+            description = "text or json (default ${DEFAULT-VALUE}).")
+    String output = "text";
+
+    Host open() {
+        if (!output.equals("text") && !output.equals("json")) {
+            throw new IllegalArgumentException("unknown output format '" + output + "': use text or json");
+        }
+        return Host.open(prefix == null ? "" : prefix, stateDir, hostNs);
+    }
+
+    boolean json() {
+        return output.equals("json");
+    }
+}

@@ -1,0 +1,150 @@
+package io.overlaynet.cli;
+
+import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Mode;
+import io.overlaynet.lab.Lab;
+import io.overlaynet.lab.LabPing;
+import io.overlaynet.lab.LabRecord;
+import io.overlaynet.lab.LabRecord.Container;
+import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.netns.NetNamespaces;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code overlaynet lab up|ping|status|down|demo}: the seeds' scenario on simulated hosts. */
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = "Simulated hosts on one machine (network namespaces) running the seeds' scenario.",
+        subcommands = {LabCommand.Up.class, LabCommand.Ping.class, LabCommand.Status.class, LabCommand.Down.class,
+            LabCommand.Demo.class})
+final class LabCommand {
+
+    static class LabOptions {
+        @Option(names = "--prefix", defaultValue = "lab-", description = "Prefix of every lab namespace (default ${DEFAULT-VALUE}).")
+        String prefix;
+        @Option(names = "--state-dir", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
+                description = "State directory (default ${DEFAULT-VALUE}).")
+        Path stateDir = Host.DEFAULT_STATE_ROOT;
+
+        Lab lab() {
+            return new Lab(prefix, stateDir, System.out);
+        }
+
+        LabRecord record() {
+            return lab().record().orElseThrow(() -> new IllegalStateException("no lab with prefix " + prefix
+                    + " is up: start one with 'overlaynet lab up --prefix " + prefix + "'"));
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Build the underlay, N hosts, network demo and the seeds' containers.")
+    static final class Up extends LabOptions implements Callable<Integer> {
+        @Option(names = "--hosts", defaultValue = "3", description = "Number of hosts (default ${DEFAULT-VALUE}).") int hosts;
+        @Option(names = "--mode", defaultValue = "static", description = "static | learning | multicast[:group] | flood (default ${DEFAULT-VALUE}).")
+        String mode;
+
+        @Override
+        public Integer call() {
+            Mode m = Mode.parse(mode);
+            LabRecord r = lab().up(hosts, m);
+            describe(r);
+            return 0;
+        }
+    }
+
+    static void describe(LabRecord r) {
+        System.out.printf("lab %s up: %d hosts on underlay %s (bridge ubr0, 192.168.104.0/24), network %s "
+                + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%n", r.prefix(), r.hosts().size(), r.underlayNamespace(),
+                r.network(), r.mode());
+        for (LabHost h : r.hosts()) {
+            List<String> cs = h.containers().stream().map(c -> c.name() + " " + c.ip()).toList();
+            System.out.printf("  %-6s netns %-10s eth1 %-15s overlay %sovl-demo  containers: %s%n", h.name(),
+                    h.namespace(), h.address(), h.nsPrefix(), String.join(", ", cs));
+        }
+    }
+
+    @Command(name = "ping", mixinStandardHelpOptions = true, description = "Every container pings every other; exit 0 only if all answer.")
+    static final class Ping extends LabOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            LabRecord r = record();
+            List<LabPing.Result> results = LabPing.all(r);
+            printMatrix(r, results);
+            long failed = results.stream().filter(x -> !x.ok()).count();
+            System.out.printf("%d/%d pairs answered%n", results.size() - failed, results.size());
+            return failed == 0 ? 0 : Main.EXIT_FAILURE;
+        }
+    }
+
+    static void printMatrix(LabRecord r, List<LabPing.Result> results) {
+        List<Container> cs = r.containers();
+        List<String> header = new ArrayList<>(List.of("from \\ to (ms)"));
+        cs.forEach(c -> header.add(c.ip()));
+        List<List<String>> rows = new ArrayList<>();
+        for (Container a : cs) {
+            List<String> row = new ArrayList<>(List.of(a.name() + "@" + hostOf(r, a) + " " + a.ip()));
+            for (Container b : cs) {
+                row.add(a == b ? "-" : results.stream().filter(x -> x.from() == a && x.to() == b).findFirst()
+                        .flatMap(LabPing.Result::rttMs).map(ms -> String.format("%.3f", ms)).orElse("FAIL"));
+            }
+            rows.add(row);
+        }
+        Out.table(header, rows);
+    }
+
+    private static String hostOf(LabRecord r, Container c) {
+        return r.hosts().stream().filter(h -> h.containers().contains(c)).map(LabHost::name).findFirst().orElse("?");
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "What the lab holds, and whether its namespaces are still there.")
+    static final class Status extends LabOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            LabRecord r = record();
+            describe(r);
+            long missing = r.hosts().stream().filter(h -> !NetNamespaces.exists(h.namespace())).count()
+                    + r.containers().stream().filter(c -> !NetNamespaces.exists(c.namespace())).count();
+            System.out.println(missing == 0 ? "all namespaces present" : missing + " namespace(s) missing");
+            return missing == 0 ? 0 : Main.EXIT_FAILURE;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Remove exactly what 'lab up' made. Idempotent.")
+    static final class Down extends LabOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println(lab().down() ? "lab " + prefix + " removed" : "lab " + prefix + ": not present");
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "lab up (3 hosts, static), ping every pair, show node1's tables; the lab stays up for you to explore.")
+    static final class Demo extends LabOptions implements Callable<Integer> {
+        @Option(names = "--mode", defaultValue = "static") String mode;
+
+        @Override
+        public Integer call() {
+            Lab lab = lab();
+            lab.down();
+            LabRecord r = lab.up(3, Mode.parse(mode));
+            describe(r);
+            System.out.println();
+            List<LabPing.Result> results = LabPing.all(r);
+            printMatrix(r, results);
+            long failed = results.stream().filter(x -> !x.ok()).count();
+            System.out.printf("%d/%d pairs answered%n%n", results.size() - failed, results.size());
+            LabHost h1 = r.hosts().getFirst();
+            System.out.println("node1 ARP table (overlaynet show arp --host-ns " + h1.namespace() + " --ns-prefix " + h1.nsPrefix() + "):");
+            Main.run("show", "arp", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir.toString());
+            System.out.println("node1 FDB table (overlaynet show fdb ...):");
+            Main.run("show", "fdb", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir.toString());
+            System.out.println();
+            System.out.println("the lab stays up; remove it with: bin/overlaynet lab down --prefix " + prefix);
+            return failed == 0 ? 0 : Main.EXIT_FAILURE;
+        }
+    }
+}

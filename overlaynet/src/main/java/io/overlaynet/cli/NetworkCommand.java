@@ -1,0 +1,119 @@
+package io.overlaynet.cli;
+
+import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.NetworkConfig;
+import io.overlaynet.dataplane.Networks;
+import io.overlaynet.dataplane.Records.NetworkRecord;
+import io.overlaynet.dataplane.Underlay;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code overlaynet network create|rm|ls|inspect}. */
+@Command(name = "network", mixinStandardHelpOptions = true, description = "Create, remove and list overlay networks.",
+        subcommands = {NetworkCommand.Create.class, NetworkCommand.Remove.class, NetworkCommand.ListNetworks.class,
+            NetworkCommand.Inspect.class})
+final class NetworkCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a network on this host: overlay namespace, bridge with the gateway, VXLAN device.")
+    static final class Create implements Callable<Integer> {
+        @Mixin HostOptions host;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Option(names = "--vni", required = true, description = "VXLAN network identifier, 1..16777215.") int vni;
+        @Option(names = "--subnet", required = true, description = "IPv4 subnet, e.g. 12.12.12.0/24.") String subnet;
+        @Option(names = "--gateway", description = "Gateway address on the bridge (default: first address).") Optional<String> gateway;
+        @Option(names = "--mtu", description = "MTU (default: underlay MTU - 50).") Optional<Integer> mtu;
+        @Option(names = "--port", defaultValue = "4789", description = "VXLAN UDP port (default ${DEFAULT-VALUE}).") int port;
+        @Option(names = "--mode", defaultValue = "static",
+                description = "static | learning | multicast:<group> | flood (default ${DEFAULT-VALUE}).") String mode;
+        @Option(names = "--underlay", description = "Underlay device (default: the default route's device).") Optional<String> underlay;
+        @Option(names = "--bridge", description = "Extend this existing bridge instead of making an overlay namespace.")
+        Optional<String> bridge;
+
+        @Override
+        public Integer call() {
+            IpPrefix net = IpPrefix.parse(subnet);
+            Mode m = Mode.parse(mode);
+            try (Host h = host.open()) {
+                int effectiveMtu = mtu.orElseGet(() -> Underlay.detect(h.rtnl(), underlay).mtu() - NetworkConfig.VXLAN_OVERHEAD);
+                NetworkConfig cfg = new NetworkConfig(name, vni, net,
+                        gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge);
+                Networks.Created c = new Networks(h).create(cfg, underlay);
+                if (m instanceof Mode.Learning) {
+                    System.err.println("overlaynet: note: learned FDB entries age out after 300 s; a container that "
+                            + "stays silent that long is unreachable until it sends again (use static or flood to avoid)");
+                }
+                if (host.json()) {
+                    Out.json(c.record());
+                } else {
+                    NetworkRecord r = c.record();
+                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s vtep %s (%s)%s%n",
+                            r.name(), c.changed() ? "created" : "unchanged", r.vni(), r.subnet(), r.gateway(), r.mtu(),
+                            r.port(), r.mode(), r.vtep(), r.underlay(),
+                            r.bridge().map(b -> " on bridge " + b).orElse(" in namespace " + r.overlayNamespace()));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a network, its endpoints and peers.")
+    static final class Remove implements Callable<Integer> {
+        @Mixin HostOptions host;
+        @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
+
+        @Override
+        public Integer call() {
+            try (Host h = host.open()) {
+                for (String n : names) {
+                    boolean removed = new Networks(h).remove(n);
+                    System.out.println("network " + n + (removed ? " removed" : ": not present"));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List this host's networks.")
+    static final class ListNetworks implements Callable<Integer> {
+        @Mixin HostOptions host;
+
+        @Override
+        public Integer call() {
+            try (Host h = host.open()) {
+                List<NetworkRecord> all = new Networks(h).list();
+                if (host.json()) {
+                    Out.json(all);
+                } else {
+                    Out.table(List.of("NAME", "VNI", "SUBNET", "GATEWAY", "MTU", "MODE", "VTEP", "WHERE"),
+                            all.stream().map(r -> List.of(r.name(), "" + r.vni(), r.subnet(), r.gateway(), "" + r.mtu(),
+                                    r.mode(), r.vtep(), r.bridge().map(b -> "bridge " + b).orElse(r.overlayNamespace()))).toList());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show one network as JSON.")
+    static final class Inspect implements Callable<Integer> {
+        @Mixin HostOptions host;
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            try (Host h = host.open()) {
+                Out.json(new Networks(h).get(name));
+            }
+            return 0;
+        }
+    }
+}

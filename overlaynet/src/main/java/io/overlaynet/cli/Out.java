@@ -1,0 +1,41 @@
+package io.overlaynet.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.overlaynet.state.LocalState;
+
+import java.util.List;
+
+/** Printing helpers: JSON through Jackson, text tables with padded columns. */
+final class Out {
+    private Out() {
+    }
+
+    static void json(Object value) {
+        try {
+            System.out.println(LocalState.JSON.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Prints rows under a header, each column as wide as its widest cell. */
+    static void table(List<String> header, List<List<String>> rows) {
+        int[] w = new int[header.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = header.get(i).length();
+            for (List<String> r : rows) {
+                w[i] = Math.max(w[i], r.get(i).length());
+            }
+        }
+        print(header, w);
+        rows.forEach(r -> print(r, w));
+    }
+
+    private static void print(List<String> cells, int[] w) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            sb.append(i == cells.size() - 1 ? cells.get(i) : String.format("%-" + (w[i] + 2) + "s", cells.get(i)));
+        }
+        System.out.println(sb.toString().stripTrailing());
+    }
+}

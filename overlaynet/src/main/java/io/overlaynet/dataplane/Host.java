@@ -1,0 +1,87 @@
+package io.overlaynet.dataplane;
+
+import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.state.LocalState;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One host's context: the namespace that is "the host" (the caller's own, or a lab host namespace),
+ * the prefix that keeps its namespace names apart from other simulated hosts on the same machine, and
+ * its state directory.
+ */
+public final class Host implements AutoCloseable {
+    public static final Path DEFAULT_STATE_ROOT = Path.of("/var/lib/overlaynet");
+    /** Alias on every link overlaynet creates outside its own namespaces: the ownership mark. */
+    public static final String OWNER_ALIAS = "overlaynet";
+
+    private final String prefix;
+    private final NetNs namespace;
+    private final Rtnl rtnl;
+    private final LocalState state;
+
+    private Host(String prefix, NetNs namespace, LocalState state) {
+        this.prefix = prefix;
+        this.namespace = namespace;
+        this.state = state;
+        this.rtnl = Rtnl.open(namespace);
+    }
+
+    /**
+     * @param prefix    namespace-name prefix of this (simulated) host, may be empty
+     * @param stateRoot state root; a prefixed host keeps its records in a subdirectory named after it
+     * @param hostNs    the host namespace by name; empty means the caller's own namespace
+     */
+    public static Host open(String prefix, Path stateRoot, Optional<String> hostNs) {
+        checkPrefix(prefix);
+        NetNs ns = hostNs.map(NetNs::named).orElseGet(NetNs::current);
+        Path dir = prefix.isEmpty() ? stateRoot : stateRoot.resolve("hosts").resolve(prefix);
+        try {
+            return new Host(prefix, ns, new LocalState(dir));
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    public static void checkPrefix(String prefix) {
+        if (!prefix.isEmpty() && !prefix.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,40}")) {
+            throw new IllegalArgumentException("invalid namespace prefix '" + prefix
+                    + "': use letters, digits, '.', '_', '-' (at most 41)");
+        }
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public NetNs namespace() {
+        return namespace;
+    }
+
+    public Rtnl rtnl() {
+        return rtnl;
+    }
+
+    public LocalState state() {
+        return state;
+    }
+
+    /** The overlay namespace of a network on this host, e.g. {@code lab-h1-ovl-demo}. */
+    public String overlayNamespace(String network) {
+        return prefix + "ovl-" + network;
+    }
+
+    /** A container namespace name on this host, e.g. {@code lab-h1-pinkns}. */
+    public String containerNamespace(String name) {
+        return prefix + name;
+    }
+
+    @Override
+    public void close() {
+        rtnl.close();
+        namespace.close();
+    }
+}

@@ -1,0 +1,68 @@
+package io.overlaynet.dataplane;
+
+import io.overlaynet.netlink.rtnl.Check;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * A network as the user defines it.
+ *
+ * @param bridge an existing Linux bridge in the host namespace to extend instead of making an overlay
+ *               namespace (the seeds' Docker-bridge example)
+ */
+public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress gateway, int mtu, int port,
+                            Mode mode, Optional<String> bridge) {
+    public static final int VXLAN_OVERHEAD = 50;
+    public static final int DEFAULT_PORT = 4789;
+
+    public NetworkConfig {
+        checkName(name);
+        Check.vni(vni);
+        Check.mtu(mtu);
+        Check.port(port);
+        if (!(subnet.address() instanceof Inet4Address)) {
+            throw new IllegalArgumentException("subnet " + subnet + " is not IPv4: overlaynet networks are IPv4");
+        }
+        if (subnet.length() > 30) {
+            throw new IllegalArgumentException("subnet " + subnet + " is too small: use /30 or larger");
+        }
+        subnet = subnet.network();
+        if (!subnet.contains(gateway) || gateway.equals(subnet.address()) || gateway.equals(broadcast(subnet))) {
+            throw new IllegalArgumentException("gateway " + gateway.getHostAddress() + " is not a host address in "
+                    + subnet);
+        }
+        bridge.ifPresent(Check::linkName);
+    }
+
+    /** Network names become parts of namespace names: short, lower-case, digits, '-'. */
+    public static String checkName(String name) {
+        if (name == null || !name.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+            throw new IllegalArgumentException("invalid network name '" + name
+                    + "': use 1-32 of a-z, 0-9, '-', '_', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    public static InetAddress broadcast(IpPrefix subnet) {
+        return subnet.addressAt((1L << (32 - subnet.length())) - 1);
+    }
+
+    /** Whether {@code ip} may be given to an endpoint: inside the subnet, not network, broadcast or gateway. */
+    public void checkEndpointIp(InetAddress ip) {
+        if (!subnet.contains(ip)) {
+            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is outside network " + name
+                    + "'s subnet " + subnet);
+        }
+        if (ip.equals(subnet.address()) || ip.equals(broadcast(subnet)) || ip.equals(gateway)) {
+            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is the network, broadcast or gateway "
+                    + "address of " + subnet + ": pick a host address");
+        }
+    }
+
+    public IpPrefix gatewayPrefix() {
+        return new IpPrefix(gateway, subnet.length());
+    }
+}

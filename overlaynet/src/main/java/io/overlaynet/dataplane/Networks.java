@@ -1,0 +1,169 @@
+package io.overlaynet.dataplane;
+
+import io.overlaynet.dataplane.Records.NetworkRecord;
+import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.LinkKind;
+import io.overlaynet.netlink.rtnl.LinkSpec;
+import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.netlink.rtnl.VxlanSpec;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code overlaynet network create|rm|ls|inspect}. Creating a network makes its overlay namespace: a
+ * bridge holding the gateway address and a VXLAN device created in the host namespace (so its UDP
+ * socket stays on the underlay), then moved in and enslaved. Order of kernel writes: namespace, bridge,
+ * gateway address, VXLAN, record; a failure undoes the namespace, which takes everything in it along.
+ */
+public final class Networks {
+    private final Host host;
+
+    public Networks(Host host) {
+        this.host = host;
+    }
+
+    public record Created(NetworkRecord record, boolean changed) {
+    }
+
+    public Created create(NetworkConfig cfg, Optional<String> underlayDevice) {
+        Optional<NetworkRecord> existing = find(cfg.name());
+        if (existing.isPresent()) {
+            ensureSame(existing.get(), cfg);
+            return new Created(existing.get(), false);
+        }
+        for (NetworkRecord other : list()) {
+            if (other.vni() == cfg.vni()) {
+                throw new IllegalArgumentException("VNI " + cfg.vni() + " is already used by network " + other.name()
+                        + " on this host: pick another --vni");
+            }
+        }
+        Underlay underlay = Underlay.detect(host.rtnl(), underlayDevice);
+        NetworkRecord record = cfg.bridge().isPresent() ? onExistingBridge(cfg, underlay) : withOverlayNamespace(cfg, underlay);
+        host.state().write(path(cfg.name()), record);
+        return new Created(record, true);
+    }
+
+    private static String tempVxlanName(int vni) {
+        return "onv" + vni;
+    }
+
+    private VxlanSpec vxlanSpec(NetworkConfig cfg, Underlay underlay) {
+        VxlanSpec v = VxlanSpec.of(cfg.vni()).port(cfg.port()).local(underlay.address()).device(underlay.index())
+                .learning(cfg.mode().learns())
+                // proxy answers ARP from the neighbour table: right for static wiring, wrong when ARP must cross.
+                .proxy(cfg.mode() instanceof Mode.Static);
+        if (cfg.mode() instanceof Mode.Multicast m) {
+            v = v.group(m.group());
+        }
+        return v;
+    }
+
+    private NetworkRecord withOverlayNamespace(NetworkConfig cfg, Underlay underlay) {
+        String nsName = host.overlayNamespace(cfg.name());
+        if (NetNamespaces.exists(nsName)) {
+            throw new IllegalStateException("namespace " + nsName + " exists but overlaynet has no record of network "
+                    + cfg.name() + ": remove it with 'ip netns del " + nsName + "' or use another --ns-prefix");
+        }
+        NetNs ns = NetNamespaces.create(nsName);
+        try (ns; Rtnl rt = Rtnl.open(ns)) {
+            rt.links().setUp("lo");
+            rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
+            rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
+            rt.sysctl().ipForward(true);
+            String temp = tempVxlanName(cfg.vni());
+            host.rtnl().links().addAndMove(LinkSpec.of(temp, vxlanSpec(cfg, underlay)).mtu(cfg.mtu()), ns, Overlay.VXLAN);
+            rt.links().setMaster(Overlay.VXLAN, Overlay.BRIDGE);
+            rt.links().setUp(Overlay.VXLAN);
+        } catch (RuntimeException e) {
+            NetNamespaces.deleteIfExists(nsName);
+            throw e;
+        }
+        return record(cfg, underlay, nsName, Overlay.VXLAN);
+    }
+
+    private NetworkRecord onExistingBridge(NetworkConfig cfg, Underlay underlay) {
+        String bridge = cfg.bridge().orElseThrow();
+        Rtnl rt = host.rtnl();
+        int master = rt.links().find(bridge).orElseThrow(() -> new IllegalArgumentException("bridge " + bridge
+                + " does not exist on this host: create it or leave out --bridge")).index();
+        String dev = tempVxlanName(cfg.vni());
+        rt.links().add(LinkSpec.of(dev, vxlanSpec(cfg, underlay)).mtu(cfg.mtu()).master(master)
+                .alias(Host.OWNER_ALIAS + ":" + cfg.name()));
+        try {
+            rt.links().setUp(dev);
+        } catch (RuntimeException e) {
+            rt.links().deleteIfExists(dev);
+            throw e;
+        }
+        return record(cfg, underlay, "", dev);
+    }
+
+    private static NetworkRecord record(NetworkConfig cfg, Underlay u, String ns, String vxlan) {
+        return new NetworkRecord(cfg.name(), cfg.vni(), cfg.subnet().toString(), cfg.gateway().getHostAddress(),
+                cfg.mtu(), cfg.port(), cfg.mode().toString(), cfg.bridge(), u.device(), u.address().getHostAddress(),
+                ns, vxlan);
+    }
+
+    /** flannel-style ensure: an existing network must match field by field, else say which field differs. */
+    private static void ensureSame(NetworkRecord r, NetworkConfig cfg) {
+        check(r.name(), "vni", r.vni(), cfg.vni());
+        check(r.name(), "subnet", r.subnet(), cfg.subnet().toString());
+        check(r.name(), "gateway", r.gateway(), cfg.gateway().getHostAddress());
+        check(r.name(), "mtu", r.mtu(), cfg.mtu());
+        check(r.name(), "port", r.port(), cfg.port());
+        check(r.name(), "mode", r.mode(), cfg.mode().toString());
+        check(r.name(), "bridge", r.bridge(), cfg.bridge());
+    }
+
+    private static void check(String network, String field, Object have, Object want) {
+        if (!have.equals(want)) {
+            throw new IllegalArgumentException("network " + network + " exists with " + field + " " + have
+                    + ", asked for " + want + ": remove it first ('overlaynet network rm " + network + "')");
+        }
+    }
+
+    /** Removes the network, its local endpoints and peers; returns false when it was not there. */
+    public boolean remove(String name) {
+        NetworkConfig.checkName(name);
+        Optional<NetworkRecord> rec = find(name);
+        if (rec.isEmpty()) {
+            return false;
+        }
+        Endpoints endpoints = new Endpoints(host);
+        for (Records.EndpointRecord e : endpoints.list(Optional.of(name))) {
+            endpoints.remove(name, e.name());
+        }
+        NetworkRecord r = rec.get();
+        if (r.bridge().isPresent()) {
+            host.rtnl().links().find(r.vxlanDevice())
+                    .filter(l -> l.alias().orElse("").equals(Host.OWNER_ALIAS + ":" + name))
+                    .ifPresent(l -> host.rtnl().links().delete(l.name()));
+        } else {
+            NetNamespaces.deleteIfExists(r.overlayNamespace());
+        }
+        host.state().deleteTree("peers/" + name);
+        host.state().deleteTree("endpoints/" + name);
+        host.state().delete(path(name));
+        return true;
+    }
+
+    public List<NetworkRecord> list() {
+        return host.state().list("networks", NetworkRecord.class);
+    }
+
+    public Optional<NetworkRecord> find(String name) {
+        return host.state().read(path(name), NetworkRecord.class);
+    }
+
+    public NetworkRecord get(String name) {
+        NetworkConfig.checkName(name);
+        return find(name).orElseThrow(() -> new IllegalArgumentException("network " + name
+                + " does not exist on this host: create it with 'overlaynet network create " + name + " ...'"));
+    }
+
+    private static String path(String name) {
+        return "networks/" + name + ".json";
+    }
+}

@@ -1,0 +1,125 @@
+package io.overlaynet.dataplane;
+
+import io.overlaynet.dataplane.Records.NetworkRecord;
+import io.overlaynet.dataplane.Records.PeerRecord;
+import io.overlaynet.netlink.NetlinkException;
+import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.rtnl.FdbEntry;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.Neighbour;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code overlaynet peer add|rm|ls}: remote endpoints (a permanent ARP entry, then the FDB entry that
+ * points its MAC at the remote VTEP) and remote VTEPs on a flood list (an all-zeros FDB entry each).
+ * Removal goes in reverse order: FDB, then ARP.
+ */
+public final class Peers {
+    private final Host host;
+
+    public Peers(Host host) {
+        this.host = host;
+    }
+
+    /** Adds a remote endpoint; idempotent (replace semantics). */
+    public PeerRecord addEndpoint(String network, InetAddress ip, Optional<MacAddress> mac, InetAddress vtep) {
+        NetworkRecord net = new Networks(host).get(network);
+        Endpoints.config(net).checkEndpointIp(ip);
+        checkVtep(vtep);
+        MacAddress m = mac.orElse(Endpoints.macFor(ip));
+        new Endpoints(host).list(Optional.of(network)).stream().filter(e -> e.ip().equals(ip.getHostAddress()))
+                .findFirst().ifPresent(e -> {
+                    throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to local endpoint "
+                            + e.name() + ": a peer is a remote endpoint");
+                });
+        try (Overlay o = Overlay.open(host, net)) {
+            int vx = o.vxlanIndex();
+            o.rtnl().neighbours().replace(Neighbour.permanent(vx, ip, m));
+            try {
+                o.rtnl().fdb().replace(FdbEntry.toVtep(vx, m, vtep));
+            } catch (RuntimeException e) {
+                deleteQuietly(() -> o.rtnl().neighbours().delete(vx, ip));
+                throw e;
+            }
+        }
+        PeerRecord rec = new PeerRecord(network, Optional.of(ip.getHostAddress()), Optional.of(m.toString()),
+                vtep.getHostAddress());
+        host.state().write(path(network, rec.key()), rec);
+        return rec;
+    }
+
+    /** Adds a remote VTEP to the flood list (head-end replication); idempotent. */
+    public PeerRecord addVtep(String network, InetAddress vtep) {
+        NetworkRecord net = new Networks(host).get(network);
+        checkVtep(vtep);
+        if (!Mode.parse(net.mode()).floodsToVteps()) {
+            throw new IllegalArgumentException("network " + network + " is in " + net.mode()
+                    + " mode, which has no flood list: add remote endpoints with --ip instead");
+        }
+        try (Overlay o = Overlay.open(host, net)) {
+            try {
+                o.rtnl().fdb().append(FdbEntry.toVtep(o.vxlanIndex(), MacAddress.ZERO, vtep));
+            } catch (NetlinkException.Exists already) {
+                // already on the flood list
+            }
+        }
+        PeerRecord rec = new PeerRecord(network, Optional.empty(), Optional.empty(), vtep.getHostAddress());
+        host.state().write(path(network, rec.key()), rec);
+        return rec;
+    }
+
+    private static void checkVtep(InetAddress vtep) {
+        if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()) {
+            throw new IllegalArgumentException("VTEP " + vtep.getHostAddress() + " is not a unicast IPv4 host address");
+        }
+    }
+
+    /** Removes a remote endpoint (by IP) or a flood-list VTEP (by vtep); false when it was not there. */
+    public boolean remove(String network, Optional<InetAddress> ip, Optional<InetAddress> vtep) {
+        NetworkRecord net = new Networks(host).get(network);
+        String key = ip.map(InetAddress::getHostAddress).orElseGet(() -> "vtep-" + vtep.orElseThrow(
+                () -> new IllegalArgumentException("give --ip of a remote endpoint or --vtep of a flood-list VTEP"))
+                .getHostAddress());
+        Optional<PeerRecord> rec = host.state().read(path(network, key), PeerRecord.class);
+        if (rec.isEmpty()) {
+            return false;
+        }
+        PeerRecord p = rec.get();
+        try (Overlay o = Overlay.open(host, net)) {
+            int vx = o.vxlanIndex();
+            InetAddress dst = Ip.parse(p.vtep());
+            if (p.mac().isPresent()) {
+                deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.parse(p.mac().get()), dst)));
+                deleteQuietly(() -> o.rtnl().neighbours().delete(vx, Ip.parse(p.ip().orElseThrow())));
+            } else {
+                deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.ZERO, dst)));
+            }
+        }
+        host.state().delete(path(network, key));
+        return true;
+    }
+
+    private static void deleteQuietly(Runnable r) {
+        try {
+            r.run();
+        } catch (NetlinkException.NotFound gone) {
+            // already gone: removal is idempotent
+        }
+    }
+
+    public List<PeerRecord> list(Optional<String> network) {
+        if (network.isPresent()) {
+            return host.state().list("peers/" + network.get(), PeerRecord.class);
+        }
+        return new Networks(host).list().stream()
+                .flatMap(n -> host.state().list("peers/" + n.name(), PeerRecord.class).stream()).toList();
+    }
+
+    private static String path(String network, String key) {
+        return "peers/" + network + "/" + key + ".json";
+    }
+}

@@ -1,0 +1,206 @@
+package io.overlaynet.lab;
+
+import io.overlaynet.dataplane.Endpoints;
+import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.NetworkConfig;
+import io.overlaynet.dataplane.Networks;
+import io.overlaynet.dataplane.Peers;
+import io.overlaynet.dataplane.Records.EndpointRecord;
+import io.overlaynet.lab.LabRecord.Container;
+import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+import io.overlaynet.netlink.rtnl.LinkKind;
+import io.overlaynet.netlink.rtnl.LinkSpec;
+import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.state.LocalState;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The simulated multi-host lab: an underlay namespace holding a bridge, N host namespaces joined to it
+ * ({@code eth1} = 192.168.104.2, .3, ... as in the seeds), and on every host the network {@code demo}
+ * (VNI 42, 12.12.12.0/24, MTU 1450) with the seeds' containers, wired according to the mode.
+ */
+public final class Lab {
+    public static final String NETWORK = "demo";
+    public static final int VNI = 42;
+    public static final IpPrefix SUBNET = IpPrefix.parse("12.12.12.0/24");
+    public static final IpPrefix UNDERLAY = IpPrefix.parse("192.168.104.0/24");
+    public static final int MTU = 1450;
+    public static final int MAX_HOSTS = 24;
+    private static final String UNDERLAY_BRIDGE = "ubr0";
+    private static final String HOST_IF = "eth1";
+
+    private final String prefix;
+    private final Path stateRoot;
+    private final PrintStream out;
+
+    public Lab(String prefix, Path stateRoot, PrintStream out) {
+        Host.checkPrefix(prefix);
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("the lab needs a non-empty --prefix");
+        }
+        this.prefix = prefix;
+        this.stateRoot = stateRoot;
+        this.out = out;
+    }
+
+    private LocalState labs() {
+        return new LocalState(stateRoot.resolve("labs"));
+    }
+
+    public Optional<LabRecord> record() {
+        return labs().read(prefix + ".json", LabRecord.class);
+    }
+
+    /** The seeds' containers: node1 pinkns .2; node2 pinkns .3, skyns .4; node3 pinkns .10, skyns .11; then .20/.21, ... */
+    static List<String[]> containersOf(int host) {
+        return switch (host) {
+            case 1 -> List.<String[]>of(new String[]{"pinkns", "12.12.12.2"});
+            case 2 -> List.of(new String[]{"pinkns", "12.12.12.3"}, new String[]{"skyns", "12.12.12.4"});
+            default -> {
+                int base = 10 * (host - 2);
+                yield List.of(new String[]{"pinkns", "12.12.12." + base}, new String[]{"skyns", "12.12.12." + (base + 1)});
+            }
+        };
+    }
+
+    public LabRecord up(int hosts, Mode mode) {
+        if (hosts < 1 || hosts > MAX_HOSTS) {
+            throw new IllegalArgumentException("--hosts " + hosts + " is out of range: use 1.." + MAX_HOSTS);
+        }
+        if (record().isPresent()) {
+            throw new IllegalStateException("lab " + prefix + " is already up: 'overlaynet lab down --prefix " + prefix
+                    + "' first, or use another --prefix");
+        }
+        String ul = prefix + "underlay";
+        for (String n : plannedNamespaces(hosts)) {
+            if (NetNamespaces.exists(n)) {
+                throw new IllegalStateException("namespace " + n + " already exists but no lab " + prefix
+                        + " is recorded: remove it ('ip netns del " + n + "') or use another --prefix");
+            }
+        }
+        List<LabHost> made = new ArrayList<>();
+        LabRecord rec = new LabRecord(prefix, mode.toString(), ul, made, NETWORK);
+        try {
+            underlay(ul, hosts);
+            for (int i = 1; i <= hosts; i++) {
+                made.add(host(i, mode));
+            }
+            wire(rec, mode);
+            labs().write(prefix + ".json", rec);
+        } catch (RuntimeException e) {
+            try {
+                teardown(rec, hosts);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return rec;
+    }
+
+    private List<String> plannedNamespaces(int hosts) {
+        List<String> names = new ArrayList<>(List.of(prefix + "underlay"));
+        for (int i = 1; i <= hosts; i++) {
+            names.add(hostNamespace(i));
+        }
+        return names;
+    }
+
+    private String hostNamespace(int i) {
+        return prefix + "h" + i;
+    }
+
+    private void underlay(String ul, int hosts) {
+        try (NetNs u = NetNamespaces.create(ul); Rtnl rt = Rtnl.open(u)) {
+            rt.links().setUp("lo");
+            rt.links().add(LinkSpec.of(UNDERLAY_BRIDGE, LinkKind.Bridge.DEFAULT).up(true));
+            int br = rt.links().index(UNDERLAY_BRIDGE);
+            for (int i = 1; i <= hosts; i++) {
+                try (NetNs h = NetNamespaces.create(hostNamespace(i))) {
+                    rt.links().add(LinkSpec.of("h" + i, LinkKind.Veth.peer(HOST_IF).in(h)).master(br).up(true));
+                }
+            }
+        }
+    }
+
+    private LabHost host(int i, Mode mode) {
+        String ns = hostNamespace(i);
+        String address = UNDERLAY.addressAt(i + 1).getHostAddress();
+        try (NetNs h = NetNs.named(ns); Rtnl rt = Rtnl.open(h)) {
+            rt.links().setUp("lo");
+            rt.addresses().add(HOST_IF, new IpPrefix(Ip.parse(address), UNDERLAY.length()));
+            rt.links().setUp(HOST_IF);
+        }
+        String nsPrefix = ns + "-";
+        List<Container> containers = new ArrayList<>();
+        try (Host host = Host.open(nsPrefix, stateRoot, Optional.of(ns))) {
+            new Networks(host).create(new NetworkConfig(NETWORK, VNI, SUBNET, SUBNET.addressAt(1), MTU,
+                    NetworkConfig.DEFAULT_PORT, mode, Optional.empty()), Optional.of(HOST_IF));
+            for (String[] c : containersOf(i)) {
+                EndpointRecord e = new Endpoints(host).add(new Endpoints.Request(NETWORK, c[0], Ip.parse(c[1]),
+                        Optional.empty(), Optional.empty())).record();
+                containers.add(new Container(c[0], e.namespace(), e.ip(), e.mac()));
+            }
+        }
+        return new LabHost("node" + i, ns, nsPrefix, address, containers);
+    }
+
+    /** Static: every remote container as a peer. Learning and flood: every remote host on the flood list. */
+    private void wire(LabRecord rec, Mode mode) {
+        for (LabHost h : rec.hosts()) {
+            try (Host host = Host.open(h.nsPrefix(), stateRoot, Optional.of(h.namespace()))) {
+                Peers peers = new Peers(host);
+                for (LabHost other : rec.hosts()) {
+                    if (other == h) {
+                        continue;
+                    }
+                    if (mode instanceof Mode.Static) {
+                        for (Container c : other.containers()) {
+                            peers.addEndpoint(NETWORK, Ip.parse(c.ip()), Optional.empty(), Ip.parse(other.address()));
+                        }
+                    } else if (mode.floodsToVteps()) {
+                        peers.addVtep(NETWORK, Ip.parse(other.address()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Removes exactly what {@link #up} recorded; idempotent. Returns false when no lab was recorded. */
+    public boolean down() {
+        Optional<LabRecord> rec = record();
+        if (rec.isEmpty()) {
+            return false;
+        }
+        teardown(rec.get(), rec.get().hosts().size());
+        labs().delete(prefix + ".json");
+        return true;
+    }
+
+    private void teardown(LabRecord rec, int hosts) {
+        for (int i = 1; i <= hosts; i++) {
+            String ns = hostNamespace(i);
+            if (NetNamespaces.exists(ns)) {
+                try (Host host = Host.open(ns + "-", stateRoot, Optional.of(ns))) {
+                    Networks networks = new Networks(host);
+                    for (var n : networks.list()) {
+                        networks.remove(n.name());
+                    }
+                    host.state().deleteAll();
+                }
+                NetNamespaces.deleteIfExists(ns);
+            }
+        }
+        NetNamespaces.deleteIfExists(rec.underlayNamespace());
+    }
+}

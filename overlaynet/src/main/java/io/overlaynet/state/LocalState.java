@@ -1,0 +1,117 @@
+package io.overlaynet.state;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A host's record of what overlaynet made: small JSON files under a state directory, each written
+ * atomically (temp file + rename) so a crash leaves the old or the new record, never half of one.
+ */
+public final class LocalState {
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .findAndRegisterModules();
+
+    private final Path root;
+
+    public LocalState(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public void write(String relative, Object record) {
+        Path target = root.resolve(relative);
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".json");
+            try {
+                JSON.writeValue(tmp.toFile(), record);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write state " + target + ": " + e.getMessage()
+                    + " (is the state directory writable? set --state-dir)", e);
+        }
+    }
+
+    public <T> Optional<T> read(String relative, Class<T> type) {
+        Path p = root.resolve(relative);
+        if (!Files.isRegularFile(p)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(p.toFile(), type));
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt state file " + p + ": " + e.getMessage()
+                    + " (remove it or run 'overlaynet host reset')", e);
+        }
+    }
+
+    /** Every record in a directory, sorted by file name. */
+    public <T> List<T> list(String relativeDir, Class<T> type) {
+        Path dir = root.resolve(relativeDir);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<T> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
+                    .sorted().toList()) {
+                read(root.relativize(p).toString(), type).ifPresent(out::add);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    public boolean delete(String relative) {
+        try {
+            return Files.deleteIfExists(root.resolve(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes the whole state directory. */
+    public void deleteAll() {
+        deleteTree("");
+    }
+
+    /** Removes a directory tree under the root (e.g. a network's endpoint records). */
+    public void deleteTree(String relativeDir) {
+        Path dir = root.resolve(relativeDir).normalize();
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
