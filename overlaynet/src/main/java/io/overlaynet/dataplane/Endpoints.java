@@ -93,51 +93,63 @@ public final class Endpoints {
     }
 
     private EndpointRecord attach(NetworkRecord net, Request req, InetAddress ip, MacAddress mac, String nsText) {
-        Deque<Runnable> undo = new ArrayDeque<>();
         boolean own = req.namespacePath().isEmpty();
         String hostVeth = vethName(req.network(), req.name());
         try (Overlay overlay = Overlay.open(host, net)) {
-            NetNs ctr;
-            if (own) {
-                if (NetNamespaces.exists(nsText)) {
-                    throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
-                            + "/run/netns/" + nsText + " or pick another endpoint name");
+            // Undo steps run while the overlay handle is still open, newest first.
+            Deque<Runnable> undo = new ArrayDeque<>();
+            try {
+                NetNs ctr = containerNamespace(req, nsText, own, undo);
+                try (ctr; Rtnl inCtr = Rtnl.open(ctr)) {
+                    plug(overlay, inCtr, ctr, net, hostVeth, ip, mac, nsText, undo);
                 }
-                ctr = NetNamespaces.create(nsText);
-                undo.push(() -> NetNamespaces.deleteIfExists(nsText));
-            } else {
-                ctr = NetNs.open(req.namespacePath().get());
+            } catch (RuntimeException e) {
+                while (!undo.isEmpty()) {
+                    try {
+                        undo.pop().run();
+                    } catch (RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                }
+                throw e;
             }
-            try (ctr; Rtnl inCtr = Rtnl.open(ctr)) {
-                if (overlay.rtnl().links().find(hostVeth).isPresent()) {
-                    throw new IllegalStateException("link " + hostVeth + " already exists next to bridge "
-                            + overlay.bridge() + ": remove the stale endpoint first");
-                }
-                if (inCtr.links().find(CONTAINER_IF).isPresent()) {
-                    throw new IllegalArgumentException("namespace " + nsText + " already has an " + CONTAINER_IF
-                            + ": it is attached to something else");
-                }
-                int master = overlay.rtnl().links().index(overlay.bridge());
-                overlay.rtnl().links().add(LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac)
-                        .mtu(net.mtu())).mtu(net.mtu()).master(master).alias(Host.OWNER_ALIAS).up(true));
-                undo.push(() -> overlay.rtnl().links().deleteIfExists(hostVeth));
-                inCtr.links().setUp("lo");
-                inCtr.addresses().add(CONTAINER_IF, new IpPrefix(ip, IpPrefix.parse(net.subnet()).length()));
-                inCtr.links().setUp(CONTAINER_IF);
-                inCtr.routes().add(Route.defaultVia(Ip.parse(net.gateway()), inCtr.links().index(CONTAINER_IF)));
-            }
-        } catch (RuntimeException e) {
-            while (!undo.isEmpty()) {
-                try {
-                    undo.pop().run();
-                } catch (RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-            }
-            throw e;
         }
         return new EndpointRecord(req.network(), req.name(), ip.getHostAddress(), mac.toString(), nsText, own,
                 hostVeth, CONTAINER_IF);
+    }
+
+    private static NetNs containerNamespace(Request req, String nsText, boolean own, Deque<Runnable> undo) {
+        if (!own) {
+            return NetNs.open(req.namespacePath().get());
+        }
+        if (NetNamespaces.exists(nsText)) {
+            throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
+                    + "/run/netns/" + nsText + " or pick another endpoint name");
+        }
+        NetNs ctr = NetNamespaces.create(nsText);
+        undo.push(() -> NetNamespaces.deleteIfExists(nsText));
+        return ctr;
+    }
+
+    /** veth (bridge side up, container side eth0), then lo, address, eth0 up, default route via the gateway. */
+    private static void plug(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkRecord net, String hostVeth,
+                             InetAddress ip, MacAddress mac, String nsText, Deque<Runnable> undo) {
+        if (overlay.rtnl().links().find(hostVeth).isPresent()) {
+            throw new IllegalStateException("link " + hostVeth + " already exists next to bridge "
+                    + overlay.bridge() + ": remove the stale endpoint first");
+        }
+        if (inCtr.links().find(CONTAINER_IF).isPresent()) {
+            throw new IllegalArgumentException("namespace " + nsText + " already has an " + CONTAINER_IF
+                    + ": it is attached to something else");
+        }
+        int master = overlay.rtnl().links().index(overlay.bridge());
+        overlay.rtnl().links().add(LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac)
+                .mtu(net.mtu())).mtu(net.mtu()).master(master).alias(Host.OWNER_ALIAS).up(true));
+        undo.push(() -> overlay.rtnl().links().deleteIfExists(hostVeth));
+        inCtr.links().setUp("lo");
+        inCtr.addresses().add(CONTAINER_IF, new IpPrefix(ip, IpPrefix.parse(net.subnet()).length()));
+        inCtr.links().setUp(CONTAINER_IF);
+        inCtr.routes().add(Route.defaultVia(Ip.parse(net.gateway()), inCtr.links().index(CONTAINER_IF)));
     }
 
     /** A stable, unique, 15-byte-safe name for the bridge side: "ve" + 8 hex of the endpoint's identity. */

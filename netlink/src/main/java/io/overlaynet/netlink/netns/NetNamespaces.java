@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -51,13 +52,13 @@ public final class NetNamespaces {
     private static void bindNewNamespace(Path target) {
         // unshare(2) on a throwaway platform thread: only that OS thread enters the new namespace.
         NetNs home = NetNs.current();
-        boolean foreignMounts = inPrivateMountNamespace();
+        Optional<Path> hostMounts = hostMountNamespace();
         try {
             home.call(() -> {
                 Libc.unshare(Libc.CLONE_NEWNET);
                 try {
-                    if (foreignMounts) {
-                        bindFromInitialMountNamespace(target);
+                    if (hostMounts.isPresent()) {
+                        bindInMountNamespace(hostMounts.get(), target);
                     } else {
                         Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
                     }
@@ -72,26 +73,43 @@ public final class NetNamespaces {
     }
 
     /**
-     * Under {@code ip netns exec} the process has its own mount namespace (a slave of the host's), so a
-     * bind mount made here would vanish with the process and be invisible to {@code ip netns}.
+     * Under {@code ip netns exec} the process has its own mount namespace, a slave of its parent's, so a
+     * bind mount made here would vanish with the process and be invisible to {@code ip netns}. That
+     * shows as {@code /run/netns} being a slave mount ("master:N") here. The namespace to make the
+     * mount in is then the nearest ancestor process's that differs from ours (the shell that ran
+     * {@code ip netns exec}).
      */
-    private static boolean inPrivateMountNamespace() {
+    private static Optional<Path> hostMountNamespace() {
         try {
-            return !Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"))
-                    .equals(Files.readSymbolicLink(Path.of("/proc/1/ns/mnt")));
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            boolean slave = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .map(l -> l.split(" "))
+                    .anyMatch(f -> f.length > 6 && f[4].equals(RUN_DIR.toString()) && String.join(" ", f).contains(" master:"));
+            if (!slave) {
+                return Optional.empty();
+            }
+            Path own = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"));
+            Optional<ProcessHandle> p = ProcessHandle.current().parent();
+            while (p.isPresent()) {
+                Path candidate = Path.of("/proc/" + p.get().pid() + "/ns/mnt");
+                if (!Files.readSymbolicLink(candidate).equals(own)) {
+                    return Optional.of(candidate);
+                }
+                p = p.get().parent();
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
         }
+        return Optional.empty();
     }
 
     /**
-     * Makes the bind mount in the initial mount namespace. A multi-threaded process cannot setns(2)
-     * into a mount namespace, so a short-lived single-threaded helper (util-linux nsenter + mount) does
-     * it, pointed at this thread's namespace file.
+     * Makes the bind mount in another mount namespace. A multi-threaded process cannot setns(2) into a
+     * mount namespace, so a short-lived single-threaded helper (util-linux nsenter + mount) does it,
+     * pointed at this thread's network namespace file.
      */
-    private static void bindFromInitialMountNamespace(Path target) throws IOException, InterruptedException {
+    private static void bindInMountNamespace(Path mountNs, Path target) throws IOException, InterruptedException {
         String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
-        Process p = new ProcessBuilder("nsenter", "--mount=/proc/1/ns/mnt", "--", "mount", "--bind",
+        Process p = new ProcessBuilder("nsenter", "--mount=" + mountNs, "--", "mount", "--bind",
                 "/proc/" + self + "/ns/net", target.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         if (p.waitFor() != 0) {

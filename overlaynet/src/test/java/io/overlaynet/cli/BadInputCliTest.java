@@ -1,0 +1,95 @@
+package io.overlaynet.cli;
+
+import io.overlaynet.lab.LabRecord;
+import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.dataplane.Mode;
+import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.testing.Cli;
+import io.overlaynet.testing.LabFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input through the CLI: one-line error, exit 2 (or 1), and nothing created in the kernel or state. */
+class BadInputCliTest {
+    @RegisterExtension
+    final LabFixture fixture = new LabFixture();
+
+    @Test
+    void refusedWithOneLineAndNothingCreated() throws IOException {
+        LabRecord lab = fixture.up(1, new Mode.Static());
+        LabHost h = lab.hosts().getFirst();
+        String[] on = {"--host-ns", h.namespace(), "--ns-prefix", h.nsPrefix() + "x-", "--state-dir", fixture.stateDir.toString()};
+        Cli.Run ok = Cli.run(concat(new String[]{"network", "create", "net1", "--vni", "77", "--subnet", "10.9.0.0/24"}, on));
+        assertEquals(0, ok.exit(), ok.err());
+        List<String> nsBefore = NetNamespaces.list();
+        List<Path> stateBefore = files(fixture.stateDir);
+
+        expect(2, "VNI 0 is out of range", "network", "create", "n0", "--vni", "0", "--subnet", "10.8.0.0/24");
+        expect(2, "VNI 16777216 is out of range", "network", "create", "n0", "--vni", "16777216", "--subnet", "10.8.0.0/24");
+        expect(2, "malformed IP address '10.8.0.0.0'", "network", "create", "n0", "--vni", "5", "--subnet", "10.8.0.0.0/24");
+        expect(2, "malformed prefix", "network", "create", "n0", "--vni", "5", "--subnet", "10.8.0.0/abc");
+        expect(2, "is 20 bytes; Linux allows at most 15", "network", "create", "n0", "--vni", "5", "--subnet",
+                "10.8.0.0/24", "--bridge", "averyveryverylongbr0");
+        expect(2, "network net1 exists with vni 77, asked for 78", "network", "create", "net1", "--vni", "78",
+                "--subnet", "10.9.0.0/24");
+        expect(2, "outside network net1's subnet", "endpoint", "add", "net1", "c1", "--ip", "10.7.0.5");
+        expect(2, "network, broadcast or gateway", "endpoint", "add", "net1", "c1", "--ip", "10.9.0.1");
+        expect(2, "malformed MAC address", "endpoint", "add", "net1", "c1", "--ip", "10.9.0.5", "--mac", "02:zz");
+        expect(1, "cannot open network namespace /proc/999999999/ns/net", "endpoint", "add", "net1", "c1", "--ip",
+                "10.9.0.5", "--netns", "/proc/999999999/ns/net");
+        expect(2, "network nope does not exist", "endpoint", "add", "nope", "c1", "--ip", "10.9.0.5");
+        Cli.Run first = Cli.run(concat(new String[]{"endpoint", "add", "net1", "c1", "--ip", "10.9.0.5"}, on));
+        assertEquals(0, first.exit(), first.err());
+        nsBefore = NetNamespaces.list();
+        stateBefore = files(fixture.stateDir);
+        expect(2, "already used by endpoint c1", "endpoint", "add", "net1", "c2", "--ip", "10.9.0.5");
+        Cli.Run again = Cli.run(concat(new String[]{"endpoint", "add", "net1", "c1", "--ip", "10.9.0.5"}, on));
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("unchanged"), again.out());
+
+        assertEquals(nsBefore, NetNamespaces.list(), "no namespace may be created by refused commands");
+        assertEquals(stateBefore, files(fixture.stateDir), "no state may be written by refused commands");
+
+        Cli.Run rm = Cli.run(concat(new String[]{"network", "rm", "net1"}, on));
+        assertEquals(0, rm.exit(), rm.err());
+        Cli.Run rm2 = Cli.run(concat(new String[]{"network", "rm", "net1"}, on));
+        assertEquals(0, rm2.exit(), rm2.err());
+        assertTrue(rm2.out().contains("not present"), rm2.out());
+        assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith(h.nsPrefix() + "x-")));
+    }
+
+    private void expect(int exit, String text, String... args) {
+        LabHost h = fixture.lab().record().orElseThrow().hosts().getFirst();
+        List<String> opts = new ArrayList<>(List.of("--host-ns", h.namespace(), "--ns-prefix", h.nsPrefix() + "x-",
+                "--state-dir", fixture.stateDir.toString()));
+        if (args[0].equals("network")) {
+            opts.addAll(List.of("--mtu", "1400"));
+        }
+        Cli.Run r = Cli.run(concat(args, opts.toArray(String[]::new)));
+        assertEquals(exit, r.exit(), String.join(" ", args) + " -> " + r.err() + r.out());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains(text), "expected '" + text + "' in: " + r.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
+    private static List<Path> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.overlaynet.dataplane;
+
+import io.overlaynet.lab.LabPing;
+import io.overlaynet.lab.LabRecord;
+import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.NetlinkException;
+import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.testing.Sh;
+import io.overlaynet.testing.LabFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Endpoints: attach by /proc/PID/ns/net, MTU and the wire format, atomic failure. */
+class EndpointTest {
+    @RegisterExtension
+    final LabFixture fixture = new LabFixture();
+
+    @Test
+    void attachTheNamespaceOfARunningProcessByPath() throws Exception {
+        LabRecord lab = fixture.up(2, new Mode.Static());
+        LabHost h1 = lab.hosts().get(0);
+        LabHost h2 = lab.hosts().get(1);
+        Process sleeper = new ProcessBuilder("unshare", "--net", "sleep", "120").start();
+        try {
+            Path nsPath = Path.of("/proc/" + sleeper.pid() + "/ns/net");
+            waitForOwnNamespace(sleeper.pid());
+            try (Host host = Host.open(h1.nsPrefix(), fixture.stateDir, Optional.of(h1.namespace()))) {
+                new Endpoints(host).add(new Endpoints.Request("demo", "proc", Ip.parse("12.12.12.50"), Optional.empty(),
+                        Optional.of(nsPath)));
+            }
+            try (Host host = Host.open(h2.nsPrefix(), fixture.stateDir, Optional.of(h2.namespace()))) {
+                new Peers(host).addEndpoint("demo", Ip.parse("12.12.12.50"), Optional.empty(), Ip.parse(h1.address()));
+            }
+            String out = Sh.run("nsenter", "-t", Long.toString(sleeper.pid()), "-n", "ping", "-c", "1", "-W", "2",
+                    "12.12.12.3").out();
+            assertTrue(out.contains("1 received"), out);
+            assertTrue(LabPing.ping(h2.containers().get(0).namespace(), "12.12.12.50").isPresent());
+
+            try (Host host = Host.open(h1.nsPrefix(), fixture.stateDir, Optional.of(h1.namespace()))) {
+                assertTrue(new Endpoints(host).remove("demo", "proc"));
+            }
+            assertTrue(sleeper.isAlive(), "removing the endpoint must not touch a namespace overlaynet did not make");
+            String links = Sh.run("nsenter", "-t", Long.toString(sleeper.pid()), "-n", "ip", "-j", "link").out();
+            assertFalse(links.contains("eth0"), links);
+        } finally {
+            sleeper.destroy();
+            sleeper.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void waitForOwnNamespace(long pid) throws Exception {
+        String self = Sh.run("readlink", "/proc/self/ns/net").out().trim();
+        for (int i = 0; i < 100; i++) {
+            String theirs = Sh.run("readlink", "/proc/" + pid + "/ns/net").out().trim();
+            if (!theirs.isEmpty() && !theirs.equals(self)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("process " + pid + " never entered its own namespace");
+    }
+
+    @Test
+    void endpointMtuIsTheNetworkMtuAndFramesCarryVni42ToPort4789() throws Exception {
+        LabRecord lab = fixture.up(2, new Mode.Static());
+        LabHost h1 = lab.hosts().get(0);
+        String pink = h1.containers().get(0).namespace();
+        assertEquals(1450, Sh.ipJson(pink, "link", "show", "dev", "eth0").get(0).get("mtu").asInt());
+
+        Process dump = new ProcessBuilder("ip", "netns", "exec", h1.namespace(), "tcpdump", "-l", "-nn", "-c", "1",
+                "-i", "eth1", "udp", "dst", "port", "4789").redirectErrorStream(true).start();
+        try {
+            Thread.sleep(500);
+            for (int i = 0; i < 20 && dump.isAlive(); i++) {
+                LabPing.ping(pink, "12.12.12.3");
+            }
+            assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump saw nothing");
+            String out = new String(dump.getInputStream().readAllBytes());
+            assertTrue(out.contains("VXLAN") && out.contains("vni 42"), out);
+            assertTrue(out.contains("192.168.104.2.") && out.contains("192.168.104.3.4789"), out);
+        } finally {
+            dump.destroy();
+        }
+    }
+
+    @Test
+    void aFailureHalfwayLeavesNothingBehind() {
+        LabRecord lab = fixture.up(1, new Mode.Static());
+        LabHost h1 = lab.hosts().get(0);
+        // A foreign namespace that already has a default route: our route add fails after veth and address.
+        String foreign = fixture.ns("foreign");
+        Sh.run("ip", "netns", "add", foreign).ok();
+        Sh.ip(foreign, "link", "set", "lo", "up");
+        Sh.ip(foreign, "route", "add", "default", "dev", "lo");
+        try (Host host = Host.open(h1.nsPrefix(), fixture.stateDir, Optional.of(h1.namespace()))) {
+            Endpoints endpoints = new Endpoints(host);
+            int before = Sh.ipJson(host.overlayNamespace("demo"), "link", "show").size();
+            assertThrows(NetlinkException.Exists.class, () -> endpoints.add(new Endpoints.Request("demo", "fx",
+                    Ip.parse("12.12.12.60"), Optional.empty(), Optional.of(Path.of("/run/netns/" + foreign)))));
+            assertEquals(before, Sh.ipJson(host.overlayNamespace("demo"), "link", "show").size(),
+                    "the bridge-side veth must be gone");
+            assertEquals(1, Sh.ipJson(foreign, "link", "show").size(), "only lo stays in the foreign namespace");
+            assertTrue(NetNamespaces.exists(foreign), "a namespace we did not make is never removed");
+            assertTrue(endpoints.find("demo", "fx").isEmpty());
+
+            // Duplicate IP and a clashing namespace name: refused before anything is made.
+            IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> endpoints.add(
+                    new Endpoints.Request("demo", "dup", Ip.parse("12.12.12.2"), Optional.empty(), Optional.empty())));
+            assertTrue(dup.getMessage().contains("already used by endpoint pinkns"), dup.getMessage());
+            assertFalse(NetNamespaces.exists(host.containerNamespace("dup")));
+            Sh.run("ip", "netns", "add", host.containerNamespace("taken")).ok();
+            IllegalArgumentException clash = assertThrows(IllegalArgumentException.class, () -> endpoints.add(
+                    new Endpoints.Request("demo", "taken", Ip.parse("12.12.12.61"), Optional.empty(), Optional.empty())));
+            assertTrue(clash.getMessage().contains("already exists"), clash.getMessage());
+            assertEquals(1, Sh.ipJson(host.containerNamespace("taken"), "link", "show").size());
+            assertEquals(before, Sh.ipJson(host.overlayNamespace("demo"), "link", "show").size());
+        }
+    }
+}
