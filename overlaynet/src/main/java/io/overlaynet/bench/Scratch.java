@@ -65,11 +65,14 @@ public final class Scratch implements AutoCloseable {
             h.close();
         }
         handles.clear();
-        for (String n : namespaces) {
-            try {
-                NetNamespaces.deleteIfExists(n);
-            } catch (RuntimeException ignored) {
-                // keep cleaning the rest
+        // The prefix is unique to this run: anything carrying it is ours (a lab built on it included).
+        for (String n : NetNamespaces.list()) {
+            if (n.startsWith(prefix + "-") || namespaces.contains(n)) {
+                try {
+                    NetNamespaces.deleteIfExists(n);
+                } catch (RuntimeException ignored) {
+                    // keep cleaning the rest
+                }
             }
         }
         namespaces.clear();

@@ -1,12 +1,14 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.bench.AttachBench;
 import io.overlaynet.bench.NetlinkBench;
+import io.overlaynet.bench.ThroughputBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the seeds' scripts).",
-        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class})
+        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Attach.class, BenchCommand.Throughput.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -37,6 +39,42 @@ public final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--rounds and --single-ops must be at least 1");
             }
             new NetlinkBench(entries, rounds, singleOps, System.out).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "attach", mixinStandardHelpOptions = true,
+            description = {"Time per endpoint attach through the data plane vs the seeds' script (one ip process per step).",
+                "Ends with 'attach_speedup_vs_iproute2 R'."})
+    static final class Attach implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--endpoints", defaultValue = "100", description = "Endpoints per side (default ${DEFAULT-VALUE}).")
+        int endpoints;
+
+        @Override
+        public Integer call() {
+            if (endpoints < 1 || endpoints > 5000) {
+                throw new IllegalArgumentException("--endpoints " + endpoints + " is out of range: use 1..5000");
+            }
+            new AttachBench(endpoints, System.out).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+            description = {"iperf3 TCP container-to-container across two lab hosts vs host-to-host on the same underlay.",
+                "Tries UDP checksum and offload settings; ends with 'overlay_vs_underlay R'."})
+    static final class Throughput implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--rounds", defaultValue = "5", description = "Rounds per setting (default ${DEFAULT-VALUE}).")
+        int rounds;
+        @Option(names = "--seconds", defaultValue = "2", description = "Seconds per iperf3 run (default ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Override
+        public Integer call() {
+            if (rounds < 1 || seconds < 1 || seconds > 60) {
+                throw new IllegalArgumentException("--rounds must be >= 1 and --seconds 1..60");
+            }
+            new ThroughputBench(rounds, seconds, System.out).run();
             return 0;
         }
     }

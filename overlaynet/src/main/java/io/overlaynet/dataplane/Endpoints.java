@@ -47,6 +47,15 @@ public final class Endpoints {
     public record Added(EndpointRecord record, boolean changed) {
     }
 
+    /** The index entry that makes "is this IP taken here?" one file lookup. */
+    public record IpClaim(String endpoint) {
+    }
+
+    /** The local endpoint holding {@code ip} in {@code network}, if any. */
+    public Optional<String> byIp(String network, InetAddress ip) {
+        return host.state().read(ipPath(network, ip.getHostAddress()), IpClaim.class).map(IpClaim::endpoint);
+    }
+
     /** Docker's convention: 02:42 followed by the four IPv4 bytes. */
     public static MacAddress macFor(InetAddress ip) {
         byte[] b = ip.getAddress();
@@ -77,17 +86,17 @@ public final class Endpoints {
             throw new IllegalArgumentException("endpoint " + req.name() + " already exists in network " + req.network()
                     + " with IP " + e.ip() + " and MAC " + e.mac() + ": remove it first");
         }
-        for (EndpointRecord other : list(Optional.of(req.network()))) {
-            if (other.ip().equals(ip.getHostAddress())) {
-                throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is already used by endpoint "
-                        + other.name() + " in network " + req.network());
-            }
+        Optional<String> holder = byIp(req.network(), ip);
+        if (holder.isPresent()) {
+            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is already used by endpoint "
+                    + holder.get() + " in network " + req.network());
         }
-        if (new Peers(host).list(Optional.of(req.network())).stream().anyMatch(p -> p.ip().equals(Optional.of(ip.getHostAddress())))) {
+        if (new Peers(host).find(req.network(), ip).isPresent()) {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to a remote endpoint (peer) of network "
                     + req.network());
         }
         EndpointRecord rec = attach(net, req, ip, mac, nsText);
+        host.state().write(ipPath(req.network(), ip.getHostAddress()), new IpClaim(req.name()));
         host.state().write(path(req.network(), req.name()), rec);
         return new Added(rec, true);
     }
@@ -175,6 +184,7 @@ public final class Endpoints {
         if (e.ownNamespace()) {
             NetNamespaces.deleteIfExists(e.namespace());
         }
+        host.state().delete(ipPath(network, e.ip()));
         host.state().delete(path(network, name));
         return true;
     }
@@ -198,5 +208,9 @@ public final class Endpoints {
 
     private static String path(String network, String name) {
         return "endpoints/" + network + "/" + name + ".json";
+    }
+
+    private static String ipPath(String network, String ip) {
+        return "endpoints/" + network + "/by-ip/" + ip + ".json";
     }
 }

@@ -72,6 +72,7 @@ public final class Networks {
             rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
             rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
             rt.sysctl().ipForward(true);
+            BridgeNetfilter.disable(rt);
             String temp = tempVxlanName(cfg.vni());
             host.rtnl().links().addAndMove(LinkSpec.of(temp, vxlanSpec(cfg, underlay)).mtu(cfg.mtu()), ns, Overlay.VXLAN);
             rt.links().setMaster(Overlay.VXLAN, Overlay.BRIDGE);

@@ -31,11 +31,10 @@ public final class Peers {
         Endpoints.config(net).checkEndpointIp(ip);
         checkVtep(vtep);
         MacAddress m = mac.orElse(Endpoints.macFor(ip));
-        new Endpoints(host).list(Optional.of(network)).stream().filter(e -> e.ip().equals(ip.getHostAddress()))
-                .findFirst().ifPresent(e -> {
-                    throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to local endpoint "
-                            + e.name() + ": a peer is a remote endpoint");
-                });
+        new Endpoints(host).byIp(network, ip).ifPresent(e -> {
+            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to local endpoint "
+                    + e + ": a peer is a remote endpoint");
+        });
         try (Overlay o = Overlay.open(host, net)) {
             int vx = o.vxlanIndex();
             o.rtnl().neighbours().replace(Neighbour.permanent(vx, ip, m));
@@ -109,6 +108,11 @@ public final class Peers {
         } catch (NetlinkException.NotFound gone) {
             // already gone: removal is idempotent
         }
+    }
+
+    /** The remote endpoint with this IP, if it is a peer of the network. */
+    public Optional<PeerRecord> find(String network, InetAddress ip) {
+        return host.state().read(path(network, ip.getHostAddress()), PeerRecord.class);
     }
 
     public List<PeerRecord> list(Optional<String> network) {

@@ -1,5 +1,6 @@
 package io.overlaynet.lab;
 
+import io.overlaynet.dataplane.BridgeNetfilter;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
@@ -124,6 +125,8 @@ public final class Lab {
         try (NetNs u = NetNamespaces.create(ul); Rtnl rt = Rtnl.open(u)) {
             rt.links().setUp("lo");
             rt.links().add(LinkSpec.of(UNDERLAY_BRIDGE, LinkKind.Bridge.DEFAULT).up(true));
+            // A simulated switch, not a firewall: no iptables hooks on bridged frames.
+            BridgeNetfilter.disable(rt);
             int br = rt.links().index(UNDERLAY_BRIDGE);
             for (int i = 1; i <= hosts; i++) {
                 try (NetNs h = NetNamespaces.create(hostNamespace(i))) {

@@ -1,0 +1,89 @@
+package io.overlaynet.bench;
+
+import io.overlaynet.dataplane.Endpoints;
+import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.NetworkConfig;
+import io.overlaynet.dataplane.Networks;
+import io.overlaynet.lab.Lab;
+import io.overlaynet.lab.LabRecord;
+import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code overlaynet bench attach}: time per endpoint attach (namespace, veth, MAC, MTU, IP, up, default
+ * route) through the data plane, against the same steps as one iproute2 process per command, the way
+ * the seeds' container script does them, on the same simulated host in the same invocation.
+ */
+public final class AttachBench {
+    private static final IpPrefix SUBNET = IpPrefix.parse("10.200.0.0/16");
+    private final int endpoints;
+    private final PrintStream out;
+
+    public AttachBench(int endpoints, PrintStream out) {
+        this.endpoints = endpoints;
+        this.out = out;
+    }
+
+    public void run() {
+        out.printf("overlaynet bench attach: %d endpoints each way on one simulated host%n", endpoints);
+        List<Double> ours = new ArrayList<>();
+        List<Double> seeds = new ArrayList<>();
+        try (Scratch scratch = new Scratch("at")) {
+            Lab lab = new Lab(scratch.prefix() + "-", scratch.dir(), out);
+            LabRecord rec = lab.up(1, new Mode.Static());
+            try {
+                LabRecord.LabHost h = rec.hosts().getFirst();
+                try (Host host = Host.open(h.nsPrefix(), scratch.dir(), Optional.of(h.namespace()))) {
+                    new Networks(host).create(new NetworkConfig("bench", 4242, SUBNET, SUBNET.addressAt(1), 1450, 4789,
+                            new Mode.Static(), Optional.empty()), Optional.of("eth1"));
+                    String ovl = host.overlayNamespace("bench");
+                    Endpoints eps = new Endpoints(host);
+                    for (int i = 0; i < endpoints; i++) {
+                        InetAddress ip = SUBNET.addressAt(10 + i);
+                        long t0 = System.nanoTime();
+                        eps.add(new Endpoints.Request("bench", "o" + i, ip, Optional.empty(), Optional.empty()));
+                        ours.add((System.nanoTime() - t0) / 1e6);
+                        long t1 = System.nanoTime();
+                        seedScript(h.nsPrefix() + "s" + i, ovl, "vs" + i, SUBNET.addressAt(10 + endpoints + i));
+                        seeds.add((System.nanoTime() - t1) / 1e6);
+                    }
+                    for (int i = 0; i < endpoints; i++) {
+                        NetNamespaces.deleteIfExists(h.nsPrefix() + "s" + i);
+                    }
+                }
+            } finally {
+                lab.down();
+            }
+        }
+        double o = Stats.median(ours);
+        double s = Stats.median(seeds);
+        out.println();
+        out.printf("%-40s %10s %10s%n", "per endpoint, ms (median)", "overlaynet", "ip script");
+        out.printf("%-40s %10.2f %10.2f%n", "attach: netns+veth+MAC+MTU+IP+up+route", o, s);
+        out.printf("%-40s %10.2f %10.2f%n", "p90", Stats.percentile(ours, 90), Stats.percentile(seeds, 90));
+        out.println();
+        out.printf("attach_speedup_vs_iproute2 %.1f%n", s / o);
+    }
+
+    /** The seeds' container script: one ip process per step. */
+    private static void seedScript(String ns, String ovl, String veth, InetAddress ip) {
+        String mac = Endpoints.macFor(ip).toString();
+        Commands.run("ip", "netns", "add", ns);
+        Commands.run("ip", "-n", ovl, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        Commands.run("ip", "-n", ovl, "link", "set", veth, "mtu", "1450", "master", "br0", "up");
+        Commands.run("ip", "-n", ns, "link", "set", "dev", "eth0", "address", mac);
+        Commands.run("ip", "-n", ns, "link", "set", "dev", "eth0", "mtu", "1450");
+        Commands.run("ip", "-n", ns, "addr", "add", ip.getHostAddress() + "/16", "dev", "eth0");
+        Commands.run("ip", "-n", ns, "link", "set", "eth0", "up");
+        Commands.run("ip", "-n", ns, "link", "set", "lo", "up");
+        Commands.run("ip", "-n", ns, "route", "add", "default", "via", SUBNET.addressAt(1).getHostAddress());
+    }
+
+}
