@@ -3,6 +3,9 @@ package io.overlaynet.dataplane;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.codec.Netlink;
+import io.overlaynet.netlink.rtnl.wire.Rtm;
+import io.overlaynet.netlink.socket.BatchResult;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Ip;
@@ -104,40 +107,45 @@ public final class Endpoints {
     private EndpointRecord attach(NetworkRecord net, Request req, InetAddress ip, MacAddress mac, String nsText) {
         boolean own = req.namespacePath().isEmpty();
         String hostVeth = vethName(req.network(), req.name());
-        try (Overlay overlay = Overlay.open(host, net)) {
-            // Undo steps run while the overlay handle is still open, newest first.
-            Deque<Runnable> undo = new ArrayDeque<>();
-            try {
-                NetNs ctr = containerNamespace(req, nsText, own, undo);
-                try (ctr; Rtnl inCtr = Rtnl.open(ctr)) {
-                    plug(overlay, inCtr, ctr, net, hostVeth, ip, mac, nsText, undo);
-                }
-            } catch (RuntimeException e) {
-                while (!undo.isEmpty()) {
-                    try {
-                        undo.pop().run();
-                    } catch (RuntimeException cleanup) {
-                        e.addSuppressed(cleanup);
-                    }
-                }
-                throw e;
+        Overlay overlay = host.overlay(net);
+        // Undo steps run newest first.
+        Deque<Runnable> undo = new ArrayDeque<>();
+        try {
+            try (Rtnl inCtr = containerHandle(req, nsText, own, undo); NetNs ctr = inCtr.namespace().orElseThrow()) {
+                plug(overlay, inCtr, ctr, net, hostVeth, ip, mac, nsText, undo);
             }
+        } catch (RuntimeException e) {
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
         }
         return new EndpointRecord(req.network(), req.name(), ip.getHostAddress(), mac.toString(), nsText, own,
                 hostVeth, CONTAINER_IF);
     }
 
-    private static NetNs containerNamespace(Request req, String nsText, boolean own, Deque<Runnable> undo) {
+    /** A handle inside the container's namespace: a new named one (made and opened in one step) or the given one. */
+    private static Rtnl containerHandle(Request req, String nsText, boolean own, Deque<Runnable> undo) {
         if (!own) {
-            return NetNs.open(req.namespacePath().get());
+            NetNs ns = NetNs.open(req.namespacePath().get());
+            try {
+                return Rtnl.open(ns);
+            } catch (RuntimeException e) {
+                ns.close();
+                throw e;
+            }
         }
         if (NetNamespaces.exists(nsText)) {
             throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
                     + "/run/netns/" + nsText + " or pick another endpoint name");
         }
-        NetNs ctr = NetNamespaces.create(nsText);
+        Rtnl rt = Rtnl.createNamespace(nsText);
         undo.push(() -> NetNamespaces.deleteIfExists(nsText));
-        return ctr;
+        return rt;
     }
 
     /** veth (bridge side up, container side eth0), then lo, address, eth0 up, default route via the gateway. */
@@ -152,13 +160,23 @@ public final class Endpoints {
                     + ": it is attached to something else");
         }
         int master = overlay.rtnl().links().index(overlay.bridge());
-        overlay.rtnl().links().add(LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac)
-                .mtu(net.mtu())).mtu(net.mtu()).master(master).alias(Host.OWNER_ALIAS).up(true));
-        undo.push(() -> overlay.rtnl().links().deleteIfExists(hostVeth));
-        inCtr.links().setUp("lo");
-        inCtr.addresses().add(CONTAINER_IF, new IpPrefix(ip, IpPrefix.parse(net.subnet()).length()));
-        inCtr.links().setUp(CONTAINER_IF);
-        inCtr.routes().add(Route.defaultVia(Ip.parse(net.gateway()), inCtr.links().index(CONTAINER_IF)));
+        // Bridge side: the pair (peer made directly in the container), then the ownership alias; one datagram.
+        LinkSpec pair = LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac).mtu(net.mtu()))
+                .mtu(net.mtu()).master(master).up(true);
+        BatchResult made = overlay.rtnl().batch(List.of(overlay.rtnl().links().addRequest(pair),
+                overlay.rtnl().links().setAliasRequest(hostVeth, Host.OWNER_ALIAS)));
+        if (made.failures().stream().noneMatch(f -> f.index() == 0)) {
+            undo.push(() -> overlay.rtnl().links().deleteIfExists(hostVeth));
+        }
+        made.throwIfFailed();
+        // Container side, in order, one datagram: lo up, address, eth0 up, default route via the gateway.
+        int eth0 = inCtr.links().index(CONTAINER_IF);
+        inCtr.batch(List.of(
+                inCtr.links().setUpRequest("lo"),
+                inCtr.addresses().addRequest(eth0, new IpPrefix(ip, IpPrefix.parse(net.subnet()).length())),
+                inCtr.links().setUpRequest(CONTAINER_IF),
+                inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                        Route.defaultVia(Ip.parse(net.gateway()), eth0), "route add"))).throwIfFailed();
     }
 
     /** A stable, unique, 15-byte-safe name for the bridge side: "ve" + 8 hex of the endpoint's identity. */
@@ -176,9 +194,7 @@ public final class Endpoints {
         EndpointRecord e = rec.get();
         new Networks(host).find(network).ifPresent(net -> {
             if (net.bridge().isPresent() || NetNamespaces.exists(net.overlayNamespace())) {
-                try (Overlay overlay = Overlay.open(host, net)) {
-                    overlay.rtnl().links().deleteIfExists(e.hostVeth());
-                }
+                host.overlay(net).rtnl().links().deleteIfExists(e.hostVeth());
             }
         });
         if (e.ownNamespace()) {

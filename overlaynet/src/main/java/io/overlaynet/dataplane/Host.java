@@ -5,6 +5,8 @@ import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.state.LocalState;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,6 +23,7 @@ public final class Host implements AutoCloseable {
     private final NetNs namespace;
     private final Rtnl rtnl;
     private final LocalState state;
+    private final Map<String, Overlay> overlays = new HashMap<>();
 
     private Host(String prefix, NetNs namespace, LocalState state) {
         this.prefix = prefix;
@@ -79,8 +82,31 @@ public final class Host implements AutoCloseable {
         return prefix + name;
     }
 
+    /** This host's open view of a network's data plane, kept until the host is closed. */
+    public synchronized Overlay overlay(Records.NetworkRecord network) {
+        Overlay o = overlays.get(network.name());
+        if (o == null || !o.record().equals(network)) {
+            if (o != null) {
+                o.close();
+            }
+            o = Overlay.open(this, network);
+            overlays.put(network.name(), o);
+        }
+        return o;
+    }
+
+    /** Forgets (and closes) the cached view of a network, e.g. before its namespace is removed. */
+    public synchronized void forget(String network) {
+        Overlay o = overlays.remove(network);
+        if (o != null) {
+            o.close();
+        }
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        overlays.values().forEach(Overlay::close);
+        overlays.clear();
         rtnl.close();
         namespace.close();
     }

@@ -137,6 +137,7 @@ public final class Networks {
             endpoints.remove(name, e.name());
         }
         NetworkRecord r = rec.get();
+        host.forget(name);
         if (r.bridge().isPresent()) {
             host.rtnl().links().find(r.vxlanDevice())
                     .filter(l -> l.alias().orElse("").equals(Host.OWNER_ALIAS + ":" + name))

@@ -35,7 +35,8 @@ public final class Peers {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to local endpoint "
                     + e + ": a peer is a remote endpoint");
         });
-        try (Overlay o = Overlay.open(host, net)) {
+        {
+            Overlay o = host.overlay(net);
             int vx = o.vxlanIndex();
             o.rtnl().neighbours().replace(Neighbour.permanent(vx, ip, m));
             try {
@@ -59,7 +60,8 @@ public final class Peers {
             throw new IllegalArgumentException("network " + network + " is in " + net.mode()
                     + " mode, which has no flood list: add remote endpoints with --ip instead");
         }
-        try (Overlay o = Overlay.open(host, net)) {
+        {
+            Overlay o = host.overlay(net);
             try {
                 o.rtnl().fdb().append(FdbEntry.toVtep(o.vxlanIndex(), MacAddress.ZERO, vtep));
             } catch (NetlinkException.Exists already) {
@@ -88,7 +90,8 @@ public final class Peers {
             return false;
         }
         PeerRecord p = rec.get();
-        try (Overlay o = Overlay.open(host, net)) {
+        {
+            Overlay o = host.overlay(net);
             int vx = o.vxlanIndex();
             InetAddress dst = Ip.parse(p.vtep());
             if (p.mac().isPresent()) {

@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +27,8 @@ public final class LocalState {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .findAndRegisterModules();
 
+    private static final long PID = ProcessHandle.current().pid();
+    private static final AtomicLong SEQ = new AtomicLong();
     private final Path root;
 
     public LocalState(Path root) {
@@ -37,20 +41,27 @@ public final class LocalState {
 
     public void write(String relative, Object record) {
         Path target = root.resolve(relative);
+        // Same directory, unique per process and call: rename(2) then replaces atomically.
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + PID + "-" + SEQ.incrementAndGet());
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".json");
+            byte[] bytes = JSON.writeValueAsBytes(record);
             try {
-                JSON.writeValue(tmp.toFile(), record);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
+                Files.write(tmp, bytes);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(target.getParent());
+                Files.write(tmp, bytes);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // reporting the first failure
+            }
             throw new UncheckedIOException("cannot write state " + target + ": " + e.getMessage()
                     + " (is the state directory writable? set --state-dir)", e);
         }
@@ -58,11 +69,16 @@ public final class LocalState {
 
     public <T> Optional<T> read(String relative, Class<T> type) {
         Path p = root.resolve(relative);
-        if (!Files.isRegularFile(p)) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read state file " + p + ": " + e.getMessage(), e);
         }
         try {
-            return Optional.of(JSON.readValue(p.toFile(), type));
+            return Optional.of(JSON.readValue(bytes, type));
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt state file " + p + ": " + e.getMessage()
                     + " (remove it or run 'overlaynet host reset')", e);

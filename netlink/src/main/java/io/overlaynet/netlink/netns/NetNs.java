@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * An open handle on a network namespace: a file descriptor of a namespace file, which keeps the
@@ -99,28 +98,20 @@ public final class NetNs implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} inside this namespace on a new platform thread and returns its result. */
+    /**
+     * Runs {@code task} inside this namespace on a dedicated platform thread (pooled, never the
+     * caller's) and returns its result.
+     */
     public <T> T call(Callable<T> task) {
-        FutureTask<T> future = new FutureTask<>(() -> {
-            int home = Libc.openReadOnly("/proc/thread-self/ns/net");
-            try {
-                Libc.setns(fd(), Libc.CLONE_NEWNET);
-                try {
-                    return task.call();
-                } finally {
-                    Libc.setns(home, Libc.CLONE_NEWNET);
-                }
-            } finally {
-                Libc.close(home);
-            }
-        });
-        Thread t = Thread.ofPlatform().name("netns-" + name.orElse(path.toString())).start(future);
+        return await(NamespaceThreads.submit(fd(), true, task));
+    }
+
+    static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            t.interrupt();
-            throw new NamespaceException("interrupted while running a task in " + this);
+            throw new NamespaceException("interrupted while running a task in a namespace");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException r) {
@@ -129,11 +120,11 @@ public final class NetNs implements AutoCloseable {
             if (cause instanceof Error err) {
                 throw err;
             }
-            throw new NamespaceException("task in " + this + " failed: " + cause);
+            throw new NamespaceException("task in a namespace failed: " + cause);
         }
     }
 
-    /** Runs {@code task} inside this namespace on a new platform thread. */
+    /** Runs {@code task} inside this namespace on a dedicated platform thread. */
     public void run(Runnable task) {
         call(() -> {
             task.run();

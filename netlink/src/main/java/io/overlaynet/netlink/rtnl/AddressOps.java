@@ -40,7 +40,15 @@ public final class AddressOps {
     }
 
     private Request request(String dev, IpPrefix prefix, int flags, String op) {
-        int index = rt.links().index(dev);
+        return request(rt.links().index(dev), dev, prefix, flags, op);
+    }
+
+    /** {@code ip address add PREFIX dev DEV} by interface index, as a request for pipelined batches. */
+    public Request addRequest(int index, IpPrefix prefix) {
+        return request(index, rt.devName(index), prefix, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, "address add");
+    }
+
+    private Request request(int index, String dev, IpPrefix prefix, int flags, String op) {
         return new Request(Rtm.NEWADDR, flags, w -> {
             w.body(body(index, prefix)).put(Ifa.LOCAL, prefix.address()).put(Ifa.ADDRESS, prefix.address());
             if (prefix.address() instanceof Inet4Address && prefix.length() < 31) {

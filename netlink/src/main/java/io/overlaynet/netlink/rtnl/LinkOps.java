@@ -159,8 +159,21 @@ public final class LinkOps {
     }
 
     private void setFlags(String name, int flags, String what) {
-        change(name, "link set", name + " " + what, new IfInfoMsg(Rtm.AF_UNSPEC, 0, 0, flags, Rtm.IFF_UP), w -> {
-        });
+        rt.connection().execute(changeRequest(name, "link set", name + " " + what,
+                new IfInfoMsg(Rtm.AF_UNSPEC, 0, 0, flags, Rtm.IFF_UP), w -> {
+                }));
+    }
+
+    /** {@code ip link set NAME up} as a request, for pipelined batches. */
+    public Request setUpRequest(String name) {
+        return changeRequest(name, "link set", name + " up", new IfInfoMsg(Rtm.AF_UNSPEC, 0, 0, Rtm.IFF_UP, Rtm.IFF_UP),
+                w -> {
+                });
+    }
+
+    /** {@code ip link set NAME alias TEXT} as a request, for pipelined batches. */
+    public Request setAliasRequest(String name, String alias) {
+        return changeRequest(name, "link set", name + " alias " + alias, IfInfoMsg.of(0), w -> w.put(Ifla.IFALIAS, alias));
     }
 
     /** {@code ip link set NAME mtu MTU}. */
@@ -215,10 +228,14 @@ public final class LinkOps {
     }
 
     private void change(String name, String op, String object, IfInfoMsg body, Consumer<MessageWriter> attrs) {
+        rt.connection().execute(changeRequest(name, op, object, body, attrs));
+    }
+
+    private Request changeRequest(String name, String op, String object, IfInfoMsg body, Consumer<MessageWriter> attrs) {
         Check.linkName(name);
-        rt.connection().execute(new Request(Rtm.NEWLINK, 0, w -> {
+        return new Request(Rtm.NEWLINK, 0, w -> {
             w.body(body).put(Ifla.IFNAME, name);
             attrs.accept(w);
-        }, op, object + rt.where()));
+        }, op, object + rt.where());
     }
 }

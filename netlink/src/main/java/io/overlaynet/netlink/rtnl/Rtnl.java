@@ -1,6 +1,7 @@
 package io.overlaynet.netlink.rtnl;
 
 import io.overlaynet.netlink.codec.Netlink;
+import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.socket.BatchResult;
 import io.overlaynet.netlink.socket.NetlinkConnection;
@@ -49,6 +50,16 @@ public final class Rtnl implements AutoCloseable {
     public static Rtnl open(NetNs ns, Duration timeout) {
         NetlinkSocket socket = ns.call(() -> NetlinkSocket.open(Netlink.NETLINK_ROUTE));
         return new Rtnl(Optional.of(ns), socket, timeout);
+    }
+
+    /**
+     * {@code ip netns add NAME} and a handle on it, the socket opened during creation (one thread hop).
+     * The caller owns both the returned handle and its namespace ({@link #namespace()}).
+     */
+    public static Rtnl createNamespace(String name) {
+        NetNamespaces.Made<NetlinkSocket> made = NetNamespaces.create(name,
+                () -> NetlinkSocket.open(Netlink.NETLINK_ROUTE));
+        return new Rtnl(Optional.of(made.namespace()), made.value(), DEFAULT_TIMEOUT);
     }
 
     /** {@code ip link}. */

@@ -24,7 +24,9 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private final int fd;
     private final int portId;
-    private final Arena arena = Arena.ofShared();
+    // An automatic arena: buffers are freed by the GC. Closing a shared arena costs a handshake with
+    // every thread, which dominated short-lived handles.
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment receiveBuffer = arena.allocate(RECEIVE_BUFFER, 8);
     private MemorySegment sendBuffer = arena.allocate(64 * 1024, 8);
     private volatile boolean closed;
@@ -126,7 +128,6 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         closed = true;
         Libc.close(fd);
-        arena.close();
     }
 
     /** Nothing arrived within the receive timeout. */
