@@ -75,6 +75,9 @@ final class ShowCommand implements Callable<Integer> {
         x.vni().ifPresent(v -> m.put("vni", v));
         m.put("state", x.isPermanent() ? "permanent" : (x.state() & Rtm.NUD_REACHABLE) != 0 ? "learned" : Rtm.nudName(x.state()).toLowerCase());
         m.put("self", x.isSelf());
+        if (x.master().isPresent() || (x.flags() & Rtm.NTF_MASTER) != 0) {
+            m.put("master", o.bridge());
+        }
         return m;
     }
 
@@ -86,6 +89,9 @@ final class ShowCommand implements Callable<Integer> {
                     .append(' ').append(r.get("state"));
         } else if (r.containsKey("mac")) {
             sb.append(r.get("mac")).append(" dev ").append(r.get("dev"));
+            if (r.containsKey("master")) {
+                sb.append(" master ").append(r.get("master"));
+            }
             if (r.containsKey("dst")) {
                 sb.append(" dst ").append(r.get("dst"));
             }
