@@ -1,0 +1,86 @@
+package io.overlaynet.ipam;
+
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+import io.overlaynet.store.Keys;
+import io.overlaynet.store.Store;
+
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Cluster-wide address allocation. An address is taken by creating its endpoint key
+ * ({@code /overlaynet/endpoints/<network>/<ip>}) only if absent, in one atomic step in the store, so the
+ * claim and the endpoint's registration are the same write and no two hosts can ever hold one address.
+ * Never hands out the network, gateway or broadcast address.
+ */
+public final class Ipam {
+    private static final int MAX_ROUNDS = 64;
+    private final Store store;
+
+    public Ipam(Store store) {
+        this.store = store;
+    }
+
+    /**
+     * Claims {@code requested}, or the lowest free address, writing {@code record} (the endpoint's JSON) as
+     * the claim's value, under {@code lease} when given.
+     *
+     * @throws IllegalArgumentException when the requested address is taken, outside the subnet or reserved
+     * @throws IllegalStateException    when the subnet is full
+     */
+    public InetAddress allocate(String network, IpPrefix subnet, InetAddress gateway, Optional<InetAddress> requested,
+                                java.util.function.Function<InetAddress, String> record, Optional<Store.Lease> lease) {
+        IpPrefix net = subnet.network();
+        if (requested.isPresent()) {
+            InetAddress ip = requested.get();
+            checkUsable(net, gateway, ip);
+            if (!store.create(Keys.endpoint(network, ip.getHostAddress()), record.apply(ip), lease)) {
+                String holder = store.get(Keys.endpoint(network, ip.getHostAddress())).map(Store.Entry::value).orElse("?");
+                throw new IllegalArgumentException("IP " + ip.getHostAddress() + " in network " + network
+                        + " is already taken: " + holder);
+            }
+            return ip;
+        }
+        long size = 1L << (32 - net.length());
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            Set<String> taken = new HashSet<>();
+            store.list(Keys.endpoints(network)).entries().forEach(e -> taken.add(Keys.leaf(e.key())));
+            boolean raced = false;
+            for (long i = 1; i < size - 1; i++) {
+                InetAddress ip = net.addressAt(i);
+                if (ip.equals(gateway) || taken.contains(ip.getHostAddress())) {
+                    continue;
+                }
+                if (store.create(Keys.endpoint(network, ip.getHostAddress()), record.apply(ip), lease)) {
+                    return ip;
+                }
+                raced = true; // another host took it between our listing and our claim
+                break;
+            }
+            if (!raced) {
+                throw new IllegalStateException("network " + network + " (" + net + ") has no free address left");
+            }
+        }
+        throw new IllegalStateException("could not claim an address in network " + network + " after " + MAX_ROUNDS
+                + " attempts: too much contention");
+    }
+
+    /** Gives an address back (the endpoint key is deleted). */
+    public boolean release(String network, InetAddress ip) {
+        return store.delete(Keys.endpoint(network, ip.getHostAddress()));
+    }
+
+    private static void checkUsable(IpPrefix net, InetAddress gateway, InetAddress ip) {
+        if (!net.contains(ip)) {
+            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is outside subnet " + net);
+        }
+        InetAddress broadcast = net.addressAt((1L << (32 - net.length())) - 1);
+        if (ip.equals(net.address()) || ip.equals(broadcast) || ip.equals(gateway)) {
+            throw new IllegalArgumentException("IP " + Ip.format(ip) + " is the network, broadcast or gateway address of "
+                    + net);
+        }
+    }
+}

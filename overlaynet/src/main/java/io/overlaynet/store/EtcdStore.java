@@ -1,0 +1,294 @@
+package io.overlaynet.store;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.stub.StreamObserver;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * The cluster store: etcd v3 through jetcd ({@code etcd://host:port[,host:port...]}). Leases carry
+ * host liveness, create-if-absent is a transaction on version 0, and watches resume from a revision
+ * and fall back to a full relist (a {@link Store.Event.Reset}) when that revision was compacted or the
+ * stream broke.
+ */
+public final class EtcdStore implements Store {
+    private static final long TIMEOUT_S = 5;
+    private final Client client;
+    private final KV kv;
+    private final String endpoints;
+
+    public EtcdStore(List<String> hostPorts) {
+        this.endpoints = String.join(",", hostPorts);
+        this.client = Client.builder().endpoints(hostPorts.stream().map(h -> "http://" + h).toArray(String[]::new))
+                .connectTimeout(Duration.ofSeconds(2)).keepaliveTime(Duration.ofSeconds(5))
+                .keepaliveTimeout(Duration.ofSeconds(3)).build();
+        this.kv = client.getKVClient();
+    }
+
+    static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    static String string(ByteSequence b) {
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) {
+        try {
+            return f.get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(what + " on " + describe() + ": interrupted");
+        } catch (ExecutionException e) {
+            throw new StoreException(what + " on " + describe() + ": " + rootMessage(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new StoreException(what + " on " + describe() + ": no answer within " + TIMEOUT_S
+                    + " s (is etcd running?)");
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    @Override
+    public Optional<Entry> get(String key) {
+        GetResponse r = await(kv.get(bytes(key)), "get " + key);
+        return r.getKvs().stream().findFirst().map(EtcdStore::entry);
+    }
+
+    private static Entry entry(KeyValue k) {
+        return new Entry(string(k.getKey()), string(k.getValue()), k.getModRevision());
+    }
+
+    @Override
+    public Snapshot list(String prefix) {
+        GetResponse r = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()), "list " + prefix);
+        return new Snapshot(r.getKvs().stream().map(EtcdStore::entry).toList(), r.getHeader().getRevision());
+    }
+
+    @Override
+    public void put(String key, String value) {
+        await(kv.put(bytes(key), bytes(value)), "put " + key);
+    }
+
+    @Override
+    public void put(String key, String value, Lease lease) {
+        await(kv.put(bytes(key), bytes(value), PutOption.builder().withLeaseId(lease.id()).build()), "put " + key);
+    }
+
+    @Override
+    public boolean create(String key, String value, Optional<Lease> lease) {
+        PutOption opt = lease.map(l -> PutOption.builder().withLeaseId(l.id()).build()).orElse(PutOption.DEFAULT);
+        return await(kv.txn().If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.put(bytes(key), bytes(value), opt)).commit(), "create " + key).isSucceeded();
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return await(kv.delete(bytes(key)), "delete " + key).getDeleted() > 0;
+    }
+
+    @Override
+    public Lease grant(Duration ttl) {
+        long id = await(client.getLeaseClient().grant(Math.max(1, ttl.toSeconds())), "lease grant").getID();
+        return new EtcdLease(id);
+    }
+
+    @Override
+    public Optional<Lease> resume(long leaseId, Duration ttl) {
+        long left = await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl").getTTL();
+        return left > 0 ? Optional.of(new EtcdLease(leaseId)) : Optional.empty();
+    }
+
+    private final class EtcdLease implements Lease {
+        private final long id;
+        private final CloseableClient keepAlive;
+
+        EtcdLease(long id) {
+            this.id = id;
+            this.keepAlive = client.getLeaseClient().keepAlive(id, new StreamObserver<LeaseKeepAliveResponse>() {
+                public void onNext(LeaseKeepAliveResponse value) {
+                }
+
+                public void onError(Throwable t) {
+                    // jetcd retries keep-alives on its own; liveness shows in the host record
+                }
+
+                public void onCompleted() {
+                }
+            });
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public void revoke() {
+            keepAlive.close();
+            await(client.getLeaseClient().revoke(id), "lease revoke");
+        }
+
+        @Override
+        public void close() {
+            keepAlive.close();
+        }
+    }
+
+    @Override
+    public Watch watch(String prefix, long afterRevision, Consumer<Event> listener) {
+        return new EtcdWatch(prefix, afterRevision, listener);
+    }
+
+    /** A watch that restarts itself: from the next revision when it can, with a full relist when it must. */
+    private final class EtcdWatch implements Watch {
+        private final String prefix;
+        private final Consumer<Event> listener;
+        private volatile boolean closed;
+        private volatile long lastRevision;
+        private io.etcd.jetcd.Watch.Watcher watcher;
+
+        EtcdWatch(String prefix, long afterRevision, Consumer<Event> listener) {
+            this.prefix = prefix;
+            this.listener = listener;
+            if (afterRevision > 0) {
+                lastRevision = afterRevision;
+                start();
+            } else {
+                resync();
+            }
+        }
+
+        private synchronized void resync() {
+            while (!closed) {
+                try {
+                    Snapshot s = list(prefix);
+                    lastRevision = s.revision();
+                    listener.accept(new Event.Reset(s));
+                    start();
+                    return;
+                } catch (StoreException e) {
+                    sleep(500);
+                }
+            }
+        }
+
+        private synchronized void start() {
+            if (closed) {
+                return;
+            }
+            WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(lastRevision + 1).build();
+            watcher = client.getWatchClient().watch(bytes(prefix), opt, new io.etcd.jetcd.Watch.Listener() {
+                public void onNext(WatchResponse r) {
+                    for (WatchEvent e : r.getEvents()) {
+                        KeyValue k = e.getKeyValue();
+                        lastRevision = Math.max(lastRevision, k.getModRevision());
+                        if (e.getEventType() == WatchEvent.EventType.PUT) {
+                            listener.accept(new Event.Put(entry(k)));
+                        } else if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                            listener.accept(new Event.Deleted(string(k.getKey()), k.getModRevision()));
+                        }
+                    }
+                }
+
+                public void onError(Throwable t) {
+                    restartAfterError();
+                }
+
+                public void onCompleted() {
+                    restartAfterError();
+                }
+            });
+        }
+
+        private void restartAfterError() {
+            if (closed) {
+                return;
+            }
+            Thread.ofPlatform().daemon(true).name("etcd-watch-resync").start(() -> {
+                synchronized (this) {
+                    if (watcher != null) {
+                        watcher.close();
+                    }
+                }
+                sleep(200);
+                // A compacted revision or a broken stream: we cannot know what we missed, so relist.
+                resync();
+            });
+        }
+
+        private void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (watcher != null) {
+                watcher.close();
+            }
+        }
+    }
+
+    /** Compacts history up to the current revision (tests of watch resync). */
+    public long compact() {
+        long rev = list("/").revision();
+        await(kv.compact(rev), "compact");
+        return rev;
+    }
+
+    @Override
+    public String describe() {
+        return "etcd://" + endpoints;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    static List<String> parseEndpoints(String spec) {
+        List<String> out = new ArrayList<>();
+        for (String hp : spec.split(",")) {
+            String t = hp.trim();
+            if (!t.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}")) {
+                throw new IllegalArgumentException("bad etcd endpoint '" + t + "': use host:port, e.g. 127.0.0.1:2379");
+            }
+            out.add(t);
+        }
+        return out;
+    }
+}

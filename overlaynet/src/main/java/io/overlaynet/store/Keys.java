@@ -1,0 +1,48 @@
+package io.overlaynet.store;
+
+/**
+ * The key layout shared by every store:
+ * <pre>
+ * /overlaynet/networks/&lt;network&gt;          {"vni":42,"subnet":"12.12.12.0/24","mtu":1450,...}
+ * /overlaynet/hosts/&lt;host&gt;                {"vtep":"192.168.104.2","mac":"..."}          (under the host's lease)
+ * /overlaynet/endpoints/&lt;network&gt;/&lt;ip&gt;    {"mac":"02:42:...","host":"node1","vtep":"192.168.104.2"}  (same lease)
+ * </pre>
+ * An endpoint key doubles as the address claim: it is created only if absent, so two hosts can never
+ * hold the same IP.
+ */
+public final class Keys {
+    public static final String ROOT = "/overlaynet/";
+    public static final String NETWORKS = ROOT + "networks/";
+    public static final String HOSTS = ROOT + "hosts/";
+    public static final String ENDPOINTS = ROOT + "endpoints/";
+
+    private Keys() {
+    }
+
+    public static String network(String name) {
+        return NETWORKS + name;
+    }
+
+    public static String host(String name) {
+        return HOSTS + name;
+    }
+
+    public static String endpoints(String network) {
+        return ENDPOINTS + network + "/";
+    }
+
+    public static String endpoint(String network, String ip) {
+        return ENDPOINTS + network + "/" + ip;
+    }
+
+    /** The last path element of a key. */
+    public static String leaf(String key) {
+        return key.substring(key.lastIndexOf('/') + 1);
+    }
+
+    /** The network of an endpoint key, e.g. "demo" for /overlaynet/endpoints/demo/12.12.12.2. */
+    public static String endpointNetwork(String key) {
+        String rest = key.substring(ENDPOINTS.length());
+        return rest.substring(0, rest.indexOf('/'));
+    }
+}
