@@ -1,5 +1,7 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.agent.AgentClient;
+import io.overlaynet.agent.AgentConfig;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Records.EndpointRecord;
@@ -28,24 +30,40 @@ final class EndpointCommand {
         @Mixin HostOptions host;
         @Parameters(index = "0", paramLabel = "NETWORK") String network;
         @Parameters(index = "1", paramLabel = "NAME") String name;
-        @Option(names = "--ip", required = true, description = "The container's address in the network's subnet.") String ip;
+        @Option(names = "--ip", description = "The container's address (optional when an agent runs: it allocates one).")
+        Optional<String> ip;
+        @Option(names = "--agent-socket", description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
+        Optional<Path> agentSocket;
         @Option(names = "--mac", description = "MAC (default: 02:42 + the IPv4 bytes).") Optional<String> mac;
         @Option(names = "--netns", paramLabel = "PATH", description = "Attach this existing namespace.") Optional<Path> netns;
 
         @Override
-        public Integer call() {
-            Endpoints.Request req = new Endpoints.Request(network, name, Ip.parseV4(ip), mac.map(MacAddress::parse), netns);
+        public Integer call() throws java.io.IOException {
+            mac.ifPresent(MacAddress::parse);
+            ip.ifPresent(Ip::parseV4);
+            Optional<AgentClient> agent = AgentClient.find(agentSocket.orElse(AgentConfig.defaultSocket(host.prefix)));
+            if (agent.isPresent()) {
+                EndpointRecord r = agent.get().addEndpoint(network, name, ip, mac, netns.map(Path::toAbsolutePath));
+                print(new Endpoints.Added(r, true), host.json());
+                return 0;
+            }
+            String addr = ip.orElseThrow(() -> new IllegalArgumentException(
+                    "no --ip given and no agent runs for this host to allocate one: give --ip or start 'overlaynet agent'"));
+            Endpoints.Request req = new Endpoints.Request(network, name, Ip.parseV4(addr), mac.map(MacAddress::parse), netns);
             try (Host h = host.open()) {
-                Endpoints.Added a = new Endpoints(h).add(req);
-                if (host.json()) {
-                    Out.json(a.record());
-                } else {
-                    EndpointRecord r = a.record();
-                    System.out.printf("endpoint %s %s: %s/%s mac %s in %s (%s on the bridge)%n", r.name(),
-                            a.changed() ? "added" : "unchanged", r.ip(), network, r.mac(), r.namespace(), r.hostVeth());
-                }
+                print(new Endpoints(h).add(req), host.json());
             }
             return 0;
+        }
+
+        private void print(Endpoints.Added a, boolean json) {
+            if (json) {
+                Out.json(a.record());
+                return;
+            }
+            EndpointRecord r = a.record();
+            System.out.printf("endpoint %s %s: %s/%s mac %s in %s (%s on the bridge)%n", r.name(),
+                    a.changed() ? "added" : "unchanged", r.ip(), network, r.mac(), r.namespace(), r.hostVeth());
         }
     }
 
@@ -54,9 +72,18 @@ final class EndpointCommand {
         @Mixin HostOptions host;
         @Parameters(index = "0", paramLabel = "NETWORK") String network;
         @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*") List<String> names;
+        @Option(names = "--agent-socket", description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
+        Optional<Path> agentSocket;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
+            Optional<AgentClient> agent = AgentClient.find(agentSocket.orElse(AgentConfig.defaultSocket(host.prefix)));
+            if (agent.isPresent()) {
+                for (String n : names) {
+                    System.out.println("endpoint " + n + (agent.get().removeEndpoint(network, n) ? " removed" : ": not present"));
+                }
+                return 0;
+            }
             try (Host h = host.open()) {
                 for (String n : names) {
                     boolean removed = new Endpoints(h).remove(network, n);

@@ -43,22 +43,35 @@ final class LabCommand {
     @Command(name = "up", mixinStandardHelpOptions = true, description = "Build the underlay, N hosts, network demo and the seeds' containers.")
     static final class Up extends LabOptions implements Callable<Integer> {
         @Option(names = "--hosts", defaultValue = "3", description = "Number of hosts (default ${DEFAULT-VALUE}).") int hosts;
-        @Option(names = "--mode", defaultValue = "static", description = "static | learning | multicast[:group] | flood (default ${DEFAULT-VALUE}).")
+        @Option(names = "--mode", defaultValue = "static", description = {
+            "static | learning | multicast[:group] | flood: wired by overlaynet commands, no agents;",
+            "proactive | reactive: one agent per host over a store (default ${DEFAULT-VALUE})."})
         String mode;
+        @Option(names = "--store", description = "file | etcd, for proactive and reactive (default file; etcd starts a "
+                + "real etcd on 127.0.0.1).")
+        java.util.Optional<String> store;
 
         @Override
         public Integer call() {
-            Mode m = Mode.parse(mode);
-            LabRecord r = lab().up(hosts, m);
-            describe(r);
+            describe(start(this, hosts, mode, store));
             return 0;
         }
     }
 
+    static LabRecord start(LabOptions o, int hosts, String mode, java.util.Optional<String> store) {
+        if (mode.equals("proactive") || mode.equals("reactive")) {
+            return o.lab().upWithAgents(hosts, mode.equals("reactive"), store.orElse("file"));
+        }
+        if (store.isPresent()) {
+            throw new IllegalArgumentException("--store needs --mode proactive or reactive (agents use the store)");
+        }
+        return o.lab().up(hosts, Mode.parse(mode));
+    }
+
     static void describe(LabRecord r) {
         System.out.printf("lab %s up: %d hosts on underlay %s (bridge ubr0, 192.168.104.0/24), network %s "
-                + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%n", r.prefix(), r.hosts().size(), r.underlayNamespace(),
-                r.network(), r.mode());
+                + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%s%n", r.prefix(), r.hosts().size(), r.underlayNamespace(),
+                r.network(), r.mode(), r.agents() ? ", agents over " + r.store() + " (pids " + r.agentPids() + ")" : "");
         for (LabHost h : r.hosts()) {
             List<String> cs = h.containers().stream().map(c -> c.name() + " " + c.ip()).toList();
             System.out.printf("  %-6s netns %-10s eth1 %-15s overlay %sovl-demo  containers: %s%n", h.name(),
@@ -124,13 +137,15 @@ final class LabCommand {
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "lab up (3 hosts, static), ping every pair, show node1's tables; the lab stays up for you to explore.")
     static final class Demo extends LabOptions implements Callable<Integer> {
-        @Option(names = "--mode", defaultValue = "static") String mode;
+        @Option(names = "--mode", defaultValue = "static", description = "As for 'lab up' (default ${DEFAULT-VALUE}).")
+        String mode;
+        @Option(names = "--store", description = "file | etcd, for proactive and reactive.") java.util.Optional<String> store;
 
         @Override
         public Integer call() {
             Lab lab = lab();
             lab.down();
-            LabRecord r = lab.up(3, Mode.parse(mode));
+            LabRecord r = start(this, 3, mode, store);
             describe(r);
             System.out.println();
             List<LabPing.Result> results = LabPing.all(r);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "overlaynet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Joins containers on many Linux hosts into isolated layer-2 networks over VXLAN.",
         subcommands = {NetworkCommand.class, EndpointCommand.class, PeerCommand.class, ShowCommand.class,
-            HostCommand.class, LabCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            HostCommand.class, AgentCommand.class, LabCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
@@ -19,6 +19,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Under 'ip netns exec', find the mount namespace for named namespaces while our parent lives.
+        io.overlaynet.netlink.netns.NetNamespaces.captureHostMounts();
         System.exit(run(args));
     }
 

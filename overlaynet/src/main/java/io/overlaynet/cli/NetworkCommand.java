@@ -1,6 +1,10 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.agent.StoreRecords;
 import io.overlaynet.dataplane.Host;
+import io.overlaynet.store.Keys;
+import io.overlaynet.store.Store;
+import io.overlaynet.store.Stores;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.dataplane.NetworkConfig;
 import io.overlaynet.dataplane.Networks;
@@ -38,11 +42,34 @@ final class NetworkCommand {
         @Option(names = "--underlay", description = "Underlay device (default: the default route's device).") Optional<String> underlay;
         @Option(names = "--bridge", description = "Extend this existing bridge instead of making an overlay namespace.")
         Optional<String> bridge;
+        @Option(names = "--store", description = {"Define the network cluster-wide in this store (file:///dir or "
+                + "etcd://host:port) for the agents, instead of creating it on this host.",
+            "Agents create it on a host when its first endpoint arrives."})
+        Optional<String> store;
 
         @Override
         public Integer call() {
             IpPrefix net = IpPrefix.parse(subnet);
             Mode m = Mode.parse(mode);
+            if (store.isPresent()) {
+                NetworkConfig cfg = new NetworkConfig(name, vni, net, gateway.map(Ip::parse)
+                        .orElseGet(() -> net.network().addressAt(1)), mtu.orElse(1450), port, m, bridge);
+                StoreRecords.NetworkSpec spec = new StoreRecords.NetworkSpec(name, vni, cfg.subnet().toString(),
+                        cfg.gateway().getHostAddress(), cfg.mtu(), port);
+                try (Store s = Stores.open(store.get())) {
+                    boolean made = s.create(Keys.network(name), StoreRecords.json(spec), Optional.empty());
+                    if (!made) {
+                        StoreRecords.NetworkSpec have = StoreRecords.parse(s.get(Keys.network(name)).orElseThrow().value(),
+                                StoreRecords.NetworkSpec.class);
+                        if (!have.equals(spec)) {
+                            throw new IllegalArgumentException("network " + name + " exists in " + s.describe()
+                                    + " as " + have + ": remove it first");
+                        }
+                    }
+                    System.out.println("network " + name + (made ? " defined" : " unchanged") + " in " + s.describe());
+                }
+                return 0;
+            }
             try (Host h = host.open()) {
                 int effectiveMtu = mtu.orElseGet(() -> Underlay.detect(h.rtnl(), underlay).mtu() - NetworkConfig.VXLAN_OVERHEAD);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net,

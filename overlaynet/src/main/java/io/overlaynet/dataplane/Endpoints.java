@@ -28,6 +28,8 @@ import java.util.Optional;
  */
 public final class Endpoints {
     public static final String CONTAINER_IF = "eth0";
+    /** ARP retransmit time in containers of reactive networks (the kernel default is 1000 ms). */
+    public static final int ARP_RETRANSMIT_MS = 10;
     private final Host host;
 
     public Endpoints(Host host) {
@@ -98,13 +100,14 @@ public final class Endpoints {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to a remote endpoint (peer) of network "
                     + req.network());
         }
-        EndpointRecord rec = attach(net, req, ip, mac, nsText);
+        EndpointRecord rec = attach(net, req, ip, mac, nsText, Mode.parse(net.mode()) instanceof Mode.Reactive);
         host.state().write(ipPath(req.network(), ip.getHostAddress()), new IpClaim(req.name()));
         host.state().write(path(req.network(), req.name()), rec);
         return new Added(rec, true);
     }
 
-    private EndpointRecord attach(NetworkRecord net, Request req, InetAddress ip, MacAddress mac, String nsText) {
+    private EndpointRecord attach(NetworkRecord net, Request req, InetAddress ip, MacAddress mac, String nsText,
+                                  boolean fastArp) {
         boolean own = req.namespacePath().isEmpty();
         String hostVeth = vethName(req.network(), req.name());
         Overlay overlay = host.overlay(net);
@@ -113,6 +116,11 @@ public final class Endpoints {
         try {
             try (Rtnl inCtr = containerHandle(req, nsText, own, undo); NetNs ctr = inCtr.namespace().orElseThrow()) {
                 plug(overlay, inCtr, ctr, net, hostVeth, ip, mac, nsText, undo);
+                if (fastArp) {
+                    // Reactive networks drop the packet that missed; the container retries after this.
+                    inCtr.sysctl().arpRetransmitMillis(CONTAINER_IF, ARP_RETRANSMIT_MS);
+                    inCtr.sysctl().set("net.ipv4.neigh." + CONTAINER_IF + ".mcast_solicit", "10");
+                }
             }
         } catch (RuntimeException e) {
             while (!undo.isEmpty()) {

@@ -7,7 +7,7 @@ import java.net.InetAddress;
 /**
  * How a network learns where remote MACs live and how broadcast/unknown traffic leaves the host.
  */
-public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast, Mode.Flood {
+public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast, Mode.Flood, Mode.Reactive {
 
     /** The seeds' manual wiring: a permanent ARP and FDB entry per remote endpoint; nolearning. */
     record Static() implements Mode {
@@ -47,6 +47,17 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
         }
     }
 
+    /**
+     * The seeds' dynamic variant: nolearning, proxy, l2miss and l3miss; an agent answers the kernel's
+     * misses from the store. Containers get a short ARP retransmit timer so the first packet does not
+     * wait a second for the retry.
+     */
+    record Reactive() implements Mode {
+        public String toString() {
+            return "reactive";
+        }
+    }
+
     /** Whether the VXLAN device learns source MACs. */
     default boolean learns() {
         return this instanceof Learning || this instanceof Multicast;
@@ -63,6 +74,7 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
             case "static" -> new Static();
             case "learning" -> new Learning();
             case "flood" -> new Flood();
+            case "reactive" -> new Reactive();
             default -> {
                 if (t.startsWith("multicast:")) {
                     yield new Multicast(Ip.parse(t.substring("multicast:".length())));
@@ -71,7 +83,7 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
                     yield new Multicast(Ip.parse("239.1.1.1"));
                 }
                 throw new IllegalArgumentException("unknown mode '" + text
-                        + "': use static, learning, multicast:<group> or flood");
+                        + "': use static, learning, multicast:<group>, flood or reactive");
             }
         };
     }

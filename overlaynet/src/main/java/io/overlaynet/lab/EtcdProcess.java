@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -18,22 +19,34 @@ import java.util.stream.Stream;
  * cluster of several on one machine. Stopped by its own pid; the data directory is removed.
  */
 public final class EtcdProcess implements AutoCloseable {
-    public record Member(String name, int clientPort, int peerPort, Path dataDir, Process process) {
+    public record Member(String name, String host, int clientPort, int peerPort, Path dataDir, Process process) {
         public String client() {
-            return "127.0.0.1:" + clientPort;
+            return host + ":" + clientPort;
         }
     }
 
     private final List<Member> members = new ArrayList<>();
     private final Path base;
+    private final Optional<Path> netns;
+    private final String ip;
 
-    private EtcdProcess(Path base) {
+    private EtcdProcess(Path base, Optional<Path> netns, String ip) {
         this.base = base;
+        this.netns = netns;
+        this.ip = ip;
     }
 
-    /** Starts {@code size} members forming one cluster and waits until it answers. */
+    /** Starts {@code size} members on 127.0.0.1 forming one cluster and waits until it answers. */
     public static EtcdProcess start(int size, Path base) {
-        EtcdProcess e = new EtcdProcess(base);
+        return start(size, base, Optional.empty(), "127.0.0.1");
+    }
+
+    /**
+     * Starts members inside a network namespace (the lab's underlay), listening on {@code ip} and on
+     * that namespace's 127.0.0.1, so agents in the lab's host namespaces can reach it.
+     */
+    public static EtcdProcess start(int size, Path base, Optional<Path> netns, String ip) {
+        EtcdProcess e = new EtcdProcess(base, netns, ip);
         try {
             List<int[]> ports = new ArrayList<>();
             for (int i = 0; i < size; i++) {
@@ -41,7 +54,8 @@ public final class EtcdProcess implements AutoCloseable {
             }
             StringBuilder cluster = new StringBuilder();
             for (int i = 0; i < size; i++) {
-                cluster.append(i == 0 ? "" : ",").append("m").append(i).append("=http://127.0.0.1:").append(ports.get(i)[1]);
+                cluster.append(i == 0 ? "" : ",").append("m").append(i).append("=http://").append(ip).append(':')
+                        .append(ports.get(i)[1]);
             }
             for (int i = 0; i < size; i++) {
                 e.members.add(e.launch("m" + i, ports.get(i)[0], ports.get(i)[1], cluster.toString()));
@@ -58,15 +72,19 @@ public final class EtcdProcess implements AutoCloseable {
         Path dir = base.resolve(name);
         try {
             Files.createDirectories(dir);
-            Process p = new ProcessBuilder("etcd", "--name", name, "--data-dir", dir.toString(),
-                    "--listen-client-urls", "http://127.0.0.1:" + client,
-                    "--advertise-client-urls", "http://127.0.0.1:" + client,
-                    "--listen-peer-urls", "http://127.0.0.1:" + peer,
-                    "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
+            List<String> cmd = new ArrayList<>();
+            netns.ifPresent(n -> cmd.addAll(List.of("setsid", "nsenter", "--net=" + n)));
+            String listen = "http://" + ip + ":" + client + (ip.equals("127.0.0.1") ? "" : ",http://127.0.0.1:" + client);
+            cmd.addAll(List.of("etcd", "--name", name, "--data-dir", dir.toString(),
+                    "--listen-client-urls", listen,
+                    "--advertise-client-urls", "http://" + ip + ":" + client,
+                    "--listen-peer-urls", "http://" + ip + ":" + peer,
+                    "--initial-advertise-peer-urls", "http://" + ip + ":" + peer,
                     "--initial-cluster", cluster, "--initial-cluster-state", "new",
-                    "--initial-cluster-token", "overlaynet-" + base.getFileName())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
-            return new Member(name, client, peer, dir, p);
+                    "--initial-cluster-token", "overlaynet-" + base.getFileName()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("etcd.log").toFile()).start();
+            return new Member(name, ip, client, peer, dir, p);
         } catch (IOException ex) {
             throw new IllegalStateException("cannot start etcd: " + ex.getMessage()
                     + " (install it: apt-get install etcd-server)", ex);
@@ -82,8 +100,13 @@ public final class EtcdProcess implements AutoCloseable {
                     throw new IllegalStateException("etcd " + m.name() + " exited; see " + m.dataDir().resolve("etcd.log"));
                 }
             }
-            try (EtcdStore s = new EtcdStore(clients())) {
-                s.list("/overlaynet-health-check/");
+            try {
+                inside(() -> {
+                    try (EtcdStore s = new EtcdStore(clients())) {
+                        s.list("/overlaynet-health-check/");
+                    }
+                    return null;
+                });
                 return;
             } catch (RuntimeException ex) {
                 last = ex;
@@ -96,6 +119,25 @@ public final class EtcdProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("etcd did not become healthy in 30 s: " + (last == null ? "" : last.getMessage()));
+    }
+
+    /**
+     * Runs a store client task where etcd is reachable: in its namespace when it has one. The client's
+     * network threads are created inside the task and so live in that namespace too.
+     */
+    public <T> T inside(java.util.concurrent.Callable<T> task) {
+        if (netns.isEmpty()) {
+            try {
+                return task.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try (io.overlaynet.netlink.netns.NetNs ns = io.overlaynet.netlink.netns.NetNs.open(netns.get())) {
+            return ns.call(task);
+        }
     }
 
     public List<String> clients() {

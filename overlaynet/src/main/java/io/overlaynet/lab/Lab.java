@@ -90,7 +90,7 @@ public final class Lab {
             }
         }
         List<LabHost> made = new ArrayList<>();
-        LabRecord rec = new LabRecord(prefix, mode.toString(), ul, made, NETWORK);
+        LabRecord rec = new LabRecord(prefix, mode.toString(), ul, made, NETWORK, "", "", List.of(), List.of());
         try {
             underlay(ul, hosts);
             for (int i = 1; i <= hosts; i++) {
@@ -107,6 +107,82 @@ public final class Lab {
             throw e;
         }
         return rec;
+    }
+
+    /**
+     * The lab with a store and one agent per host ({@code proactive} or {@code reactive}); the containers
+     * are added through the agents.
+     */
+    public LabRecord upWithAgents(int hosts, boolean reactive, String storeKind) {
+        if (hosts < 1 || hosts > MAX_HOSTS) {
+            throw new IllegalArgumentException("--hosts " + hosts + " is out of range: use 1.." + MAX_HOSTS);
+        }
+        if (record().isPresent()) {
+            throw new IllegalStateException("lab " + prefix + " is already up: 'overlaynet lab down --prefix " + prefix
+                    + "' first, or use another --prefix");
+        }
+        for (String n : plannedNamespaces(hosts)) {
+            if (NetNamespaces.exists(n)) {
+                throw new IllegalStateException("namespace " + n + " already exists but no lab " + prefix
+                        + " is recorded: remove it ('ip netns del " + n + "') or use another --prefix");
+            }
+        }
+        LabAgents agents = new LabAgents(stateRoot, prefix);
+        String ul = prefix + "underlay";
+        List<LabHost> made = new ArrayList<>();
+        List<Long> agentPids = new ArrayList<>();
+        LabAgents.Started store = null;
+        LabRecord rec = null;
+        try {
+            underlay(ul, hosts);
+            try (NetNs u = NetNs.named(ul); Rtnl rt = Rtnl.open(u)) {
+                rt.addresses().add(UNDERLAY_BRIDGE, new IpPrefix(UNDERLAY.addressAt(1), UNDERLAY.length()));
+            }
+            store = agents.store(storeKind, ul, UNDERLAY.addressAt(1).getHostAddress());
+            rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
+                    store.storeDir(), agentPids, store.etcdPids());
+            // Recorded early so 'lab down' can clean up after a failure half-way.
+            labs().write(prefix + ".json", rec);
+            for (int i = 1; i <= hosts; i++) {
+                made.add(bareHost(i));
+            }
+            for (LabHost h : made) {
+                agentPids.add(agents.startAgent(h, store.storeUrl(), reactive));
+            }
+            labs().write(prefix + ".json", rec);
+            List<LabHost> withContainers = new ArrayList<>();
+            for (int i = 0; i < made.size(); i++) {
+                LabHost h = made.get(i);
+                var client = agents.await(h, agentPids.get(i));
+                withContainers.add(new LabHost(h.name(), h.namespace(), h.nsPrefix(), h.address(),
+                        agents.addContainers(client, containersOf(i + 1))));
+            }
+            made.clear();
+            made.addAll(withContainers);
+            labs().write(prefix + ".json", rec);
+            return rec;
+        } catch (RuntimeException | java.io.IOException e) {
+            if (rec != null) {
+                down();
+            } else {
+                if (store != null) {
+                    LabAgents.stop(store.etcdPids());
+                }
+                teardown(new LabRecord(prefix, "", ul, made, NETWORK, "", "", List.of(), List.of()), hosts);
+            }
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private LabHost bareHost(int i) {
+        String ns = hostNamespace(i);
+        String address = UNDERLAY.addressAt(i + 1).getHostAddress();
+        try (NetNs h = NetNs.named(ns); Rtnl rt = Rtnl.open(h)) {
+            rt.links().setUp("lo");
+            rt.addresses().add(HOST_IF, new IpPrefix(Ip.parse(address), UNDERLAY.length()));
+            rt.links().setUp(HOST_IF);
+        }
+        return new LabHost("node" + i, ns, ns + "-", address, List.of());
     }
 
     private List<String> plannedNamespaces(int hosts) {
@@ -137,14 +213,10 @@ public final class Lab {
     }
 
     private LabHost host(int i, Mode mode) {
-        String ns = hostNamespace(i);
-        String address = UNDERLAY.addressAt(i + 1).getHostAddress();
-        try (NetNs h = NetNs.named(ns); Rtnl rt = Rtnl.open(h)) {
-            rt.links().setUp("lo");
-            rt.addresses().add(HOST_IF, new IpPrefix(Ip.parse(address), UNDERLAY.length()));
-            rt.links().setUp(HOST_IF);
-        }
-        String nsPrefix = ns + "-";
+        LabHost bare = bareHost(i);
+        String ns = bare.namespace();
+        String address = bare.address();
+        String nsPrefix = bare.nsPrefix();
         List<Container> containers = new ArrayList<>();
         try (Host host = Host.open(nsPrefix, stateRoot, Optional.of(ns))) {
             new Networks(host).create(new NetworkConfig(NETWORK, VNI, SUBNET, SUBNET.addressAt(1), MTU,
@@ -185,7 +257,12 @@ public final class Lab {
         if (rec.isEmpty()) {
             return false;
         }
-        teardown(rec.get(), rec.get().hosts().size());
+        LabAgents.stop(rec.get().agentPids());
+        int hosts = (int) NetNamespaces.list().stream().filter(n -> n.matches(java.util.regex.Pattern.quote(prefix) + "h\\d+")).count();
+        teardown(rec.get(), Math.max(hosts, rec.get().hosts().size()));
+        LabAgents.stop(rec.get().etcdPids());
+        LabAgents.removeStore(rec.get());
+        new LocalState(stateRoot.resolve("labs")).deleteTree(prefix);
         labs().delete(prefix + ".json");
         return true;
     }

@@ -3,7 +3,20 @@ package io.overlaynet.lab;
 import java.util.List;
 
 /** What {@code lab up} made, kept so {@code lab down} removes exactly that. */
-public record LabRecord(String prefix, String mode, String underlayNamespace, List<LabHost> hosts, String network) {
+public record LabRecord(String prefix, String mode, String underlayNamespace, List<LabHost> hosts, String network,
+                        String store, String storeDir, List<Long> agentPids, List<Long> etcdPids) {
+
+    public LabRecord {
+        store = store == null ? "" : store;
+        storeDir = storeDir == null ? "" : storeDir;
+        agentPids = agentPids == null ? List.of() : agentPids;
+        etcdPids = etcdPids == null ? List.of() : etcdPids;
+    }
+
+    /** Whether per-host agents run this lab (proactive or reactive mode). */
+    public boolean agents() {
+        return !store.isEmpty();
+    }
 
     public record LabHost(String name, String namespace, String nsPrefix, String address, List<Container> containers) {
     }

@@ -100,11 +100,13 @@ public final class NetNamespaces {
             while (p.isPresent()) {
                 Path candidate = Path.of("/proc/" + p.get().pid() + "/ns/mnt");
                 if (!Files.readSymbolicLink(candidate).equals(own)) {
-                    return Optional.of(candidate);
+                    // Hold it open: the ancestor may exit long before we make a namespace (a daemon).
+                    int fd = Libc.openReadOnly(candidate.toString());
+                    return Optional.of(Path.of("/proc/" + ProcessHandle.current().pid() + "/fd/" + fd));
                 }
                 p = p.get().parent();
             }
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        } catch (IOException | UnsupportedOperationException | SecurityException | SysException e) {
             return Optional.empty();
         }
         return Optional.empty();
@@ -169,6 +171,14 @@ public final class NetNamespaces {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Looks up, now, the mount namespace named namespaces must be made in. Daemons started with
+     * {@code ip netns exec} call this first thing, while the process that ran them still exists.
+     */
+    public static void captureHostMounts() {
+        HOST_MOUNTS.isPresent();
     }
 
     /** A namespace name must be a single path component: non-empty, no '/', not '.' or '..'. */

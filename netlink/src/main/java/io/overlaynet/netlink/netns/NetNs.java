@@ -66,12 +66,28 @@ public final class NetNs implements AutoCloseable {
     }
 
     private static NetNs open(Path path, Optional<String> name) {
+        int fd;
         try {
-            return new NetNs(Libc.openReadOnly(path.toString()), path, name);
+            fd = Libc.openReadOnly(path.toString());
         } catch (SysException e) {
             String why = e.errno() == Errno.ENOENT ? "it does not exist" : Errno.describe(e.errno());
             throw new NamespaceException("cannot open network namespace " + path + ": " + why);
         }
+        // A name whose bind mount is gone (or any other file) opens fine but is no namespace: a
+        // namespace is either a /proc magic link ("net:[inode]") or a bind mount of nsfs.
+        boolean namespace;
+        try {
+            namespace = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("net:[")
+                    || Files.getFileStore(path).type().equals("nsfs");
+        } catch (IOException e) {
+            namespace = false;
+        }
+        if (!namespace) {
+            Libc.close(fd);
+            throw new NamespaceException(path + " is not a network namespace (a stale name?"
+                    + name.map(n -> " remove it with 'ip netns del " + n + "'").orElse("") + ")");
+        }
+        return new NetNs(fd, path, name);
     }
 
     public int fd() {

@@ -1,0 +1,23 @@
+package io.overlaynet.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How an agent runs.
+ *
+ * @param reactive  answer the kernel's misses (the seeds' daemon) instead of programming ahead of time
+ * @param apiSocket the local API's Unix socket (root only)
+ */
+public record AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay,
+                          String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
+                          int metricsPort, Duration reconcileEvery) {
+
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
+
+    /** The default API socket of a host: one per namespace prefix, so simulated hosts each have their own. */
+    public static Path defaultSocket(String prefix) {
+        return Path.of("/run/overlaynet", prefix.isEmpty() ? "default" : prefix, "agent.sock");
+    }
+}

@@ -1,0 +1,206 @@
+package io.overlaynet.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.dataplane.Records.EndpointRecord;
+import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.state.LocalState;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent's local API: HTTP/1.1 + JSON on a root-only Unix socket. {@code POST /v1/endpoints},
+ * {@code DELETE /v1/endpoints/<network>/<name>}, {@code GET /v1/status}. One request per connection.
+ */
+final class LocalApi implements AutoCloseable {
+    private final Agent agent;
+    private final Path socket;
+    private ServerSocketChannel server;
+    private volatile boolean closed;
+
+    LocalApi(Agent agent, Path socket) {
+        this.agent = agent;
+        this.socket = socket;
+    }
+
+    void start() {
+        try {
+            Files.createDirectories(socket.getParent(), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            Files.deleteIfExists(socket);
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the agent socket " + socket + ": " + e.getMessage(), e);
+        }
+        Thread.ofPlatform().daemon(true).name("agent-api").start(this::serve);
+    }
+
+    private void serve() {
+        while (!closed) {
+            try {
+                SocketChannel c = server.accept();
+                Thread.ofPlatform().daemon(true).name("agent-api-conn").start(() -> handle(c));
+            } catch (IOException e) {
+                if (!closed) {
+                    agent.log.once("api", "agent API accept failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void handle(SocketChannel c) {
+        try (c) {
+            Http.Request req = Http.read(c);
+            int status = 200;
+            Object body;
+            try {
+                body = route(req);
+            } catch (IllegalArgumentException e) {
+                status = 400;
+                body = Map.of("error", e.getMessage());
+            } catch (RuntimeException e) {
+                status = 500;
+                body = Map.of("error", String.valueOf(e.getMessage()));
+            }
+            Http.respond(c, status, LocalState.JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            agent.log.once("api-io", "agent API connection failed: " + e.getMessage());
+        }
+    }
+
+    private Object route(Http.Request req) throws IOException {
+        String[] path = req.path().split("/");
+        if (req.method().equals("GET") && req.path().equals("/v1/status")) {
+            return agent.status();
+        }
+        if (req.method().equals("POST") && req.path().equals("/v1/endpoints")) {
+            JsonNode j = LocalState.JSON.readTree(req.body());
+            String network = text(j, "network").orElseThrow(() -> new IllegalArgumentException("missing \"network\""));
+            String name = text(j, "name").orElseThrow(() -> new IllegalArgumentException("missing \"name\""));
+            EndpointRecord r = agent.addEndpoint(network, name, text(j, "ip").map(Ip::parseV4),
+                    text(j, "mac").map(MacAddress::parse), text(j, "netns").map(Path::of));
+            return r;
+        }
+        if (req.method().equals("DELETE") && path.length == 5 && path[1].equals("v1") && path[2].equals("endpoints")) {
+            return Map.of("removed", agent.removeEndpoint(path[3], path[4]));
+        }
+        throw new IllegalArgumentException("no such API call: " + req.method() + " " + req.path());
+    }
+
+    private static Optional<String> text(JsonNode j, String field) {
+        return Optional.ofNullable(j.get(field)).filter(n -> !n.isNull()).map(JsonNode::asText);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            if (server != null) {
+                server.close();
+            }
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Minimal HTTP/1.1 over a channel, for this API and its client. */
+    static final class Http {
+        record Request(String method, String path, byte[] body) {
+        }
+
+        record Response(int status, byte[] body) {
+        }
+
+        static Request read(SocketChannel c) throws IOException {
+            Message m = message(c);
+            String[] first = m.head().split("\r\n")[0].split(" ");
+            if (first.length < 2) {
+                throw new IOException("bad request line");
+            }
+            return new Request(first[0], first[1], m.body());
+        }
+
+        static void respond(SocketChannel c, int status, byte[] body) throws IOException {
+            String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : " Error") + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+            write(c, head.getBytes(StandardCharsets.US_ASCII), body);
+        }
+
+        static Response call(Path socket, String method, String path, byte[] body) throws IOException {
+            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                String head = method + " " + path + " HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+                write(c, head.getBytes(StandardCharsets.US_ASCII), body);
+                Message m = message(c);
+                String[] first = m.head().split("\r\n")[0].split(" ");
+                return new Response(Integer.parseInt(first[1]), m.body());
+            }
+        }
+
+        private record Message(String head, byte[] body) {
+        }
+
+        private static Message message(SocketChannel c) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            int headEnd = -1;
+            while (headEnd < 0) {
+                if (c.read(buf) < 0) {
+                    throw new IOException("connection closed before the headers ended");
+                }
+                headEnd = indexOf(buf, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (headEnd < 0 && !buf.hasRemaining()) {
+                    throw new IOException("headers too large");
+                }
+            }
+            String head = new String(buf.array(), 0, headEnd, StandardCharsets.US_ASCII);
+            int length = 0;
+            for (String line : head.split("\r\n")) {
+                if (line.toLowerCase().startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            int bodyStart = headEnd + 4;
+            ByteBuffer body = ByteBuffer.allocate(length);
+            body.put(buf.array(), bodyStart, Math.min(length, buf.position() - bodyStart));
+            while (body.hasRemaining() && c.read(body) >= 0) {
+                // keep reading
+            }
+            return new Message(head, body.array());
+        }
+
+        private static int indexOf(ByteBuffer buf, byte[] pattern) {
+            byte[] a = buf.array();
+            for (int i = 0; i + pattern.length <= buf.position(); i++) {
+                boolean match = true;
+                for (int j = 0; j < pattern.length && match; j++) {
+                    match = a[i + j] == pattern[j];
+                }
+                if (match) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static void write(SocketChannel c, byte[] head, byte[] body) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(head.length + body.length).put(head).put(body).flip();
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.overlaynet.agent;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+
+/** The agent's counters and gauges, served in Prometheus text format on {@code /metrics}. */
+public final class Metrics implements AutoCloseable {
+    private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+    private final Map<String, DoubleAdder> sums = new ConcurrentHashMap<>();
+    private final Map<String, Double> gauges = new ConcurrentHashMap<>();
+    private HttpServer server;
+
+    public void inc(String name, long by) {
+        counters.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(by);
+    }
+
+    public void inc(String name) {
+        inc(name, 1);
+    }
+
+    /** Adds one observation to a summary (exported as _sum and _count). */
+    public void observe(String name, double value) {
+        sums.computeIfAbsent(name + "_sum", k -> new DoubleAdder()).add(value);
+        inc(name + "_count");
+    }
+
+    public void gauge(String name, double value) {
+        gauges.put(name, value);
+    }
+
+    public long counter(String name) {
+        AtomicLong c = counters.get(name);
+        return c == null ? 0 : c.get();
+    }
+
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(counters).forEach((k, v) -> sb.append("overlaynet_").append(k).append(' ').append(v.get()).append('\n'));
+        new TreeMap<>(sums).forEach((k, v) -> sb.append("overlaynet_").append(k).append(' ').append(v.sum()).append('\n'));
+        new TreeMap<>(gauges).forEach((k, v) -> sb.append("overlaynet_").append(k).append(' ').append(v).append('\n'));
+        return sb.toString();
+    }
+
+    /** Serves /metrics on 127.0.0.1:port (port 0: not served). */
+    public void serve(int port) {
+        if (port <= 0) {
+            return;
+        }
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serve metrics on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+        server.createContext("/metrics", ex -> {
+            byte[] body = render().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(body);
+            }
+        });
+        server.start();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}

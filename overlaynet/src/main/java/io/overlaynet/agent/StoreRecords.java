@@ -1,0 +1,87 @@
+package io.overlaynet.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.NetworkConfig;
+import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+import io.overlaynet.state.LocalState;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * The JSON values under the store's keys, and their strict parsing: a record that does not parse, or
+ * holds a MAC that is not a MAC, an IP outside its subnet or a VTEP that is not an address, is refused
+ * with a reason (the agent logs it once and skips it; nothing bad reaches the kernel).
+ */
+public final class StoreRecords {
+    private StoreRecords() {
+    }
+
+    /** /overlaynet/networks/&lt;name&gt;. */
+    public record NetworkSpec(String name, int vni, String subnet, String gateway, int mtu, int port) {
+        public NetworkConfig config(Mode mode) {
+            return new NetworkConfig(name, vni, IpPrefix.parse(subnet), Ip.parse(gateway), mtu, port, mode, Optional.empty());
+        }
+    }
+
+    /** /overlaynet/hosts/&lt;host&gt;. */
+    public record HostInfo(String name, String vtep, String mac) {
+    }
+
+    /** /overlaynet/endpoints/&lt;network&gt;/&lt;ip&gt;. */
+    public record EndpointInfo(String name, String mac, String host, String vtep) {
+    }
+
+    /** A remote endpoint as validated for programming. */
+    public record Remote(String network, InetAddress ip, MacAddress mac, String host, InetAddress vtep) {
+    }
+
+    public static String json(Object o) {
+        try {
+            return LocalState.JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static <T> T parse(String json, Class<T> type) {
+        try {
+            T t = LocalState.JSON.readValue(json, type);
+            if (t == null) {
+                throw new IllegalArgumentException("empty record");
+            }
+            return t;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a valid " + type.getSimpleName() + " record: "
+                    + e.getOriginalMessage());
+        }
+    }
+
+    /** Parses and checks an endpoint record against its network; throws IllegalArgumentException with the reason. */
+    public static Remote remote(String network, String ipText, String json, Optional<NetworkSpec> spec) {
+        EndpointInfo e = parse(json, EndpointInfo.class);
+        InetAddress ip = Ip.parse(ipText);
+        if (!(ip instanceof Inet4Address)) {
+            throw new IllegalArgumentException("endpoint IP " + ipText + " is not IPv4");
+        }
+        if (spec.isPresent() && !IpPrefix.parse(spec.get().subnet()).contains(ip)) {
+            throw new IllegalArgumentException("endpoint IP " + ipText + " is outside subnet " + spec.get().subnet());
+        }
+        if (e.mac() == null || e.vtep() == null || e.host() == null) {
+            throw new IllegalArgumentException("endpoint record lacks mac, vtep or host");
+        }
+        MacAddress mac = MacAddress.parse(e.mac());
+        if (mac.isMulticast() || mac.isZero()) {
+            throw new IllegalArgumentException("endpoint MAC " + e.mac() + " is not a unicast MAC");
+        }
+        InetAddress vtep = Ip.parse(e.vtep());
+        if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()) {
+            throw new IllegalArgumentException("VTEP " + e.vtep() + " is not a unicast IPv4 address");
+        }
+        return new Remote(network, ip, mac, e.host(), vtep);
+    }
+}

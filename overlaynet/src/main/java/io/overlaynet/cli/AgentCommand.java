@@ -1,0 +1,79 @@
+package io.overlaynet.cli;
+
+import io.overlaynet.agent.Agent;
+import io.overlaynet.agent.AgentConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code overlaynet agent}: the per-host daemon. Runs until SIGTERM/SIGINT, then deregisters. */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = {
+    "Run this host's agent: register in the store, program remote endpoints (proactive) or answer the "
+            + "kernel's misses (reactive), serve the local API and metrics.",
+    "Stops cleanly on SIGTERM or SIGINT (its host and endpoint records leave the store)."})
+final class AgentCommand implements Callable<Integer> {
+    @Mixin HostOptions host;
+    @Option(names = "--store", defaultValue = "${env:OVERLAYNET_STORE:-file:///var/lib/overlaynet/store}",
+            description = "file:///dir or etcd://host:port[,host:port] (default ${DEFAULT-VALUE}).") String store;
+    @Option(names = "--host", description = "This host's name in the store (default: the kernel's hostname).")
+    Optional<String> hostName;
+    @Option(names = "--mode", defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
+    String mode;
+    @Option(names = "--underlay", description = "Underlay device (default: the default route's device).") Optional<String> underlay;
+    @Option(names = "--lease-ttl", defaultValue = "10", description = "Host lease TTL in seconds (default ${DEFAULT-VALUE}).")
+    int leaseTtl;
+    @Option(names = "--api-socket", description = "Local API socket (default /run/overlaynet/<prefix>/agent.sock).")
+    Optional<Path> apiSocket;
+    @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics on 127.0.0.1:PORT (0: off).")
+    int metricsPort;
+    @Option(names = "--reconcile-every", defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
+    int reconcileEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!mode.equals("proactive") && !mode.equals("reactive")) {
+            throw new IllegalArgumentException("unknown agent mode '" + mode + "': use proactive or reactive");
+        }
+        if (leaseTtl < 2 || leaseTtl > 3600 || reconcileEvery < 1) {
+            throw new IllegalArgumentException("--lease-ttl must be 2..3600 and --reconcile-every at least 1");
+        }
+        host.open().close(); // validates the options and the host namespace before anything starts
+        String name = hostName.orElseGet(AgentCommand::kernelHostname);
+        AgentConfig cfg = new AgentConfig(store, name, mode.equals("reactive"), underlay, host.prefix, host.stateDir,
+                host.hostNs, Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix)),
+                metricsPort, Duration.ofSeconds(reconcileEvery));
+        Agent agent = new Agent(cfg);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            agent.close();
+            done.countDown();
+        }, "agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            agent.start();
+        } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            agent.close();
+            throw e;
+        }
+        System.err.println("agent ready: API " + cfg.apiSocket() + (metricsPort > 0 ? ", metrics 127.0.0.1:" + metricsPort : ""));
+        done.await();
+        return 0;
+    }
+
+    private static String kernelHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}
