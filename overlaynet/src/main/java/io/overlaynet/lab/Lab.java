@@ -114,6 +114,11 @@ public final class Lab {
      * are added through the agents.
      */
     public LabRecord upWithAgents(int hosts, boolean reactive, String storeKind) {
+        return upWithAgents(hosts, reactive, storeKind, 1);
+    }
+
+    /** As above, with an etcd cluster of {@code etcdMembers} members when the store is etcd. */
+    public LabRecord upWithAgents(int hosts, boolean reactive, String storeKind, int etcdMembers) {
         if (hosts < 1 || hosts > MAX_HOSTS) {
             throw new IllegalArgumentException("--hosts " + hosts + " is out of range: use 1.." + MAX_HOSTS);
         }
@@ -138,7 +143,7 @@ public final class Lab {
             try (NetNs u = NetNs.named(ul); Rtnl rt = Rtnl.open(u)) {
                 rt.addresses().add(UNDERLAY_BRIDGE, new IpPrefix(UNDERLAY.addressAt(1), UNDERLAY.length()));
             }
-            store = agents.store(storeKind, ul, UNDERLAY.addressAt(1).getHostAddress());
+            store = agents.store(storeKind, ul, UNDERLAY.addressAt(1).getHostAddress(), etcdMembers);
             rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
                     store.storeDir(), agentPids, store.etcdPids());
             // Recorded early so 'lab down' can clean up after a failure half-way.
@@ -172,6 +177,34 @@ public final class Lab {
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** Starts (again) the agent of one host, e.g. after it was killed; records its pid. Returns the pid. */
+    public long startAgent(LabHost h) {
+        LabRecord rec = record().orElseThrow(() -> new IllegalStateException("no lab " + prefix));
+        LabAgents agents = new LabAgents(stateRoot, prefix);
+        try {
+            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"));
+            List<Long> pids = new ArrayList<>(rec.agentPids());
+            pids.add(pid);
+            labs().write(prefix + ".json", new LabRecord(rec.prefix(), rec.mode(), rec.underlayNamespace(), rec.hosts(),
+                    rec.network(), rec.store(), rec.storeDir(), pids, rec.etcdPids()));
+            agents.await(h, pid);
+            return pid;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot start the agent of " + h.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The agent API client of one host. */
+    public io.overlaynet.agent.AgentClient agent(LabHost h) {
+        return io.overlaynet.agent.AgentClient.find(new LabAgents(stateRoot, prefix).socket(h))
+                .orElseThrow(() -> new IllegalStateException("no agent answers for " + h.name()));
+    }
+
+    /** Where the agent of a host writes its log. */
+    public Path agentLog(LabHost h) {
+        return stateRoot.resolve("labs").resolve(prefix).resolve(h.name() + ".log");
     }
 
     private LabHost bareHost(int i) {

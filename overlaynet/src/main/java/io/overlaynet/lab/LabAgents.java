@@ -46,10 +46,10 @@ final class LabAgents {
      * The lab's store. etcd runs in the underlay namespace on {@code etcdIp} (and that namespace's
      * 127.0.0.1): the agents live in host namespaces and reach it over the lab's underlay.
      */
-    Started store(String kind, String underlayNs, String etcdIp) throws IOException {
+    Started store(String kind, String underlayNs, String etcdIp, int members) throws IOException {
         Files.createDirectories(labDir);
         if (kind.equals("etcd")) {
-            EtcdProcess etcd = EtcdProcess.start(1, labDir.resolve("etcd"),
+            EtcdProcess etcd = EtcdProcess.start(members, labDir.resolve("etcd"),
                     Optional.of(NetNamespaces.RUN_DIR.resolve(underlayNs)), etcdIp);
             etcd.inside(() -> {
                 defineNetwork(etcd.url());
