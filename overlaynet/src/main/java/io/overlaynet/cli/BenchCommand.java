@@ -1,6 +1,9 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.bench.AttachBench;
+import io.overlaynet.bench.ConvergeBench;
+import io.overlaynet.bench.FirstPacketBench;
+import io.overlaynet.bench.ScaleBench;
 import io.overlaynet.bench.NetlinkBench;
 import io.overlaynet.bench.ThroughputBench;
 import picocli.CommandLine.Command;
@@ -8,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the seeds' scripts).",
-        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Attach.class, BenchCommand.Throughput.class})
+        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Attach.class, BenchCommand.Throughput.class,
+            BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Scale.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -75,6 +79,78 @@ public final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--rounds must be >= 1 and --seconds 1..60");
             }
             new ThroughputBench(rounds, seconds, System.out).run();
+            return 0;
+        }
+    }
+
+    static String checkStore(String store) {
+        if (!store.equals("file") && !store.equals("etcd")) {
+            throw new IllegalArgumentException("unknown --store '" + store + "': use file or etcd");
+        }
+        return store;
+    }
+
+    @Command(name = "first-packet", mixinStandardHelpOptions = true,
+            description = {"RTT of the very first ping between two fresh containers on two lab hosts, and the steady RTT.",
+                "Ends with 'first_packet_ms X' (median)."})
+    static final class FirstPacket implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--mode", defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
+        String mode;
+        @Option(names = "--store", defaultValue = "file", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        String store;
+        @Option(names = "--rounds", defaultValue = "5", description = "Container pairs (default ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() {
+            if (!mode.equals("proactive") && !mode.equals("reactive")) {
+                throw new IllegalArgumentException("unknown --mode '" + mode + "': use proactive or reactive");
+            }
+            if (rounds < 1 || rounds > 25) {
+                throw new IllegalArgumentException("--rounds must be 1..25");
+            }
+            new FirstPacketBench(mode.equals("reactive"), checkStore(store), rounds, System.out).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "converge", mixinStandardHelpOptions = true,
+            description = {"Time from an endpoint's registration until its entries are in every other host's kernel.",
+                "Ends with 'converge_p99_ms X'."})
+    static final class Converge implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--hosts", defaultValue = "10", description = "Lab hosts with agents (default ${DEFAULT-VALUE}).")
+        int hosts;
+        @Option(names = "--store", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        String store;
+        @Option(names = "--endpoints", defaultValue = "100", description = "Registrations measured (default ${DEFAULT-VALUE}).")
+        int endpoints;
+
+        @Override
+        public Integer call() {
+            if (hosts < 2 || hosts > 24 || endpoints < 1 || endpoints > 1000) {
+                throw new IllegalArgumentException("--hosts must be 2..24 and --endpoints 1..1000");
+            }
+            new ConvergeBench(hosts, checkStore(store), endpoints, System.out).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = {"N remote endpoints appear in the store; time until one host's agent has programmed all, "
+                    + "its RSS, and iproute2 -batch on the same entries.",
+                "Ends with 'scale_vs_iproute2_batch R' and 'agent_rss_mb M'."})
+    static final class Scale implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--endpoints", defaultValue = "10000", description = "Remote endpoints (default ${DEFAULT-VALUE}).")
+        int endpoints;
+        @Option(names = "--store", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        String store;
+
+        @Override
+        public Integer call() {
+            if (endpoints < 1 || endpoints > 200_000) {
+                throw new IllegalArgumentException("--endpoints must be 1..200000");
+            }
+            new ScaleBench(endpoints, checkStore(store), System.out).run();
             return 0;
         }
     }

@@ -1,0 +1,151 @@
+package io.overlaynet.bench;
+
+import io.overlaynet.agent.StoreRecords;
+import io.overlaynet.dataplane.Endpoints;
+import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+import io.overlaynet.netlink.rtnl.LinkKind;
+import io.overlaynet.netlink.rtnl.LinkSpec;
+import io.overlaynet.netlink.rtnl.Neighbour;
+import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.netlink.rtnl.VxlanSpec;
+import io.overlaynet.store.Keys;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code overlaynet bench scale}: N remote endpoints appear in the store (a remote host's records written
+ * in one burst); the time until all are programmed on one host (ARP + FDB each), the agent's RSS, and the
+ * same N endpoints with {@code ip -batch} + {@code bridge -batch} in the same run.
+ */
+public final class ScaleBench {
+    private static final IpPrefix SPACE = IpPrefix.parse("10.128.0.0/9");
+    private final int endpoints;
+    private final String store;
+    private final PrintStream out;
+
+    public ScaleBench(int endpoints, String store, PrintStream out) {
+        this.endpoints = endpoints;
+        this.store = store;
+        this.out = out;
+    }
+
+    public void run() {
+        out.printf("overlaynet bench scale: %d remote endpoints appear in the %s store; one host's agent programs them%n",
+                endpoints, store);
+        double agentSec;
+        double rss;
+        double iprSec;
+        try (AgentLab l = new AgentLab("sc", 1, false, store, out)) {
+            // The network is wide enough for the endpoints: a /9 network "scale" with one local endpoint.
+            defineScaleNetwork(l);
+            LabHost h = l.host(0);
+            AgentLab.unchecked(() -> l.lab.agent(h).addEndpoint("scale", "local", java.util.Optional.of("10.128.0.2"),
+                    java.util.Optional.empty(), java.util.Optional.empty()));
+            long agentPid = l.rec.agentPids().getFirst();
+            l.store(s -> {
+                s.put(Keys.host("ghost"), StoreRecords.json(new StoreRecords.HostInfo("ghost", "192.168.104.99",
+                        "02:00:00:00:00:99")));
+                return null;
+            });
+            try (NetNs ns = NetNs.named(h.nsPrefix() + "ovl-scale"); Rtnl rt = Rtnl.open(ns)) {
+                int vx = rt.links().index("vxlan1");
+                long t0 = System.nanoTime();
+                l.store(s -> {
+                    for (int i = 0; i < endpoints; i++) {
+                        InetAddress ip = SPACE.addressAt(1000 + i);
+                        s.put(Keys.endpoint("scale", ip.getHostAddress()), StoreRecords.json(new StoreRecords.EndpointInfo(
+                                "g" + i, Endpoints.macFor(ip).toString(), "ghost", "192.168.104.99")));
+                    }
+                    return null;
+                });
+                long written = System.nanoTime();
+                while (AgentLab.permanentCount(rt, vx) < endpoints) {
+                    if (System.nanoTime() - t0 > 600_000_000_000L) {
+                        throw new IllegalStateException("the agent did not program " + endpoints + " endpoints in 10 min");
+                    }
+                    Thread.sleep(20);
+                }
+                long done = System.nanoTime();
+                agentSec = (done - t0) / 1e9;
+                out.printf("  store writes took %.2f s; all %d programmed %.2f s after the first write%n",
+                        (written - t0) / 1e9, endpoints, agentSec);
+                rss = ProcessMemory.rssMb(agentPid);
+            }
+            iprSec = iproute2(l);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        double agentRate = endpoints / agentSec;
+        double iprRate = endpoints / iprSec;
+        out.println();
+        out.printf("%-52s %12s%n", "endpoints (ARP + FDB each)", "per second");
+        out.printf("%-52s %12.0f%n", "agent: first store write -> all in the kernel", agentRate);
+        out.printf("%-52s %12.0f%n", "iproute2: ip -batch + bridge -batch", iprRate);
+        out.printf("%-52s %12.1f%n", "agent RSS after programming, MiB", rss);
+        out.println();
+        out.printf("scale_vs_iproute2_batch %.2f%n", agentRate / iprRate);
+        out.printf("agent_rss_mb %.1f%n", rss);
+    }
+
+    private void defineScaleNetwork(AgentLab l) {
+        l.store(s -> {
+            s.put(Keys.network("scale"), StoreRecords.json(new StoreRecords.NetworkSpec("scale", 4343,
+                    SPACE.toString(), SPACE.addressAt(1).getHostAddress(), 1450, 4789)));
+            return null;
+        });
+        try {
+            Thread.sleep(500); // the agent's watch delivers the network definition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The same entries with iproute2's batch mode, in a fresh namespace with the same overlay layout. */
+    private double iproute2(AgentLab l) {
+        NetNs ns = l.scratch.namespace("ipr");
+        String name = ns.name().orElseThrow();
+        try (Rtnl rt = Rtnl.open(ns)) {
+            rt.links().add(LinkSpec.of("br0", LinkKind.Bridge.DEFAULT).up(true));
+            rt.links().add(LinkSpec.of("vxlan1", VxlanSpec.of(4343).port(4789).learning(false).proxy(true))
+                    .master(rt.links().index("br0")).up(true));
+            Path neigh = l.scratch.dir().resolve("scale-neigh");
+            Path fdb = l.scratch.dir().resolve("scale-fdb");
+            StringBuilder a = new StringBuilder();
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < endpoints; i++) {
+                InetAddress ip = SPACE.addressAt(1000 + i);
+                MacAddress mac = Endpoints.macFor(ip);
+                a.append("neigh replace ").append(ip.getHostAddress()).append(" lladdr ").append(mac)
+                        .append(" dev vxlan1 nud permanent\n");
+                b.append("fdb replace ").append(mac).append(" dev vxlan1 dst 192.168.104.99 self permanent\n");
+            }
+            Files.writeString(neigh, a);
+            Files.writeString(fdb, b);
+            long t0 = System.nanoTime();
+            Commands.run("ip", "-n", name, "-batch", neigh.toString());
+            Commands.run("bridge", "-n", name, "-batch", fdb.toString());
+            double sec = (System.nanoTime() - t0) / 1e9;
+            int vx = rt.links().index("vxlan1");
+            long n = rt.neighbours().list(vx).stream().filter(Neighbour::isPermanent).count();
+            long f = rt.fdb().list(vx).stream().filter(e -> e.isSelf() && e.dst().isPresent()).count();
+            if (n != endpoints || f != endpoints) {
+                throw new IllegalStateException("iproute2 installed " + n + " ARP and " + f + " FDB entries, expected " + endpoints);
+            }
+            return sec;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            l.scratch.remove(ns);
+        }
+    }
+
+}
