@@ -359,9 +359,11 @@ public final class Agent implements AutoCloseable {
     }
 
     void reconcile(NetworkRecord n) {
+        long t0 = System.nanoTime();
         int diffs = programmer.reconcile(host.overlay(n), desired(n.name()), !cfg.reactive());
         if (diffs > 0) {
-            log.info("reconciled network " + n.name() + ": " + diffs + " difference(s) fixed");
+            log.info(String.format("reconciled network %s: %d difference(s) fixed in %.1f ms", n.name(), diffs,
+                    (System.nanoTime() - t0) / 1e6));
         }
     }
 
@@ -457,6 +459,8 @@ public final class Agent implements AutoCloseable {
         m.put("networks", new Networks(host).list().stream().map(NetworkRecord::name).toList());
         m.put("endpointsInStore", endpoints.size());
         m.put("hostsInStore", hosts.keySet());
+        m.put("entriesProgrammed", metrics.counter("entries_programmed_total"));
+        m.put("missesAnswered", metrics.counter("misses_answered_total_l3") + metrics.counter("misses_answered_total_l2"));
         return m;
     }
 

@@ -69,6 +69,16 @@ final class AgentLab implements AutoCloseable {
 
     @Override
     public void close() {
+        if ("1".equals(System.getenv("OVERLAYNET_BENCH_LOGS"))) {
+            for (LabHost h : rec.hosts()) {
+                try {
+                    System.out.println("--- agent log of " + h.name());
+                    System.out.print(java.nio.file.Files.readString(lab.agentLog(h)));
+                } catch (java.io.IOException e) {
+                    System.out.println("(no log: " + e.getMessage() + ")");
+                }
+            }
+        }
         try {
             underlay.call(() -> {
                 store.close();

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class LabAgents {
     /** Small heap, C1 only, serial GC: an agent's footprint, not a server's. */
-    static final List<String> AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx96m", "-XX:TieredStopAtLevel=1",
-            "-XX:+UseCompactObjectHeaders", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m",
+    static final List<String> AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx32m", "-XX:TieredStopAtLevel=1",
+            "-XX:+UseCompactObjectHeaders", "-Xss256k", "-XX:ReservedCodeCacheSize=12m", "-XX:MaxDirectMemorySize=16m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:CICompilerCount=1", "-Xshare:off", "-XX:-UsePerfData",
             "-Dio.netty.allocator.type=unpooled", "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
 
@@ -82,12 +83,19 @@ final class LabAgents {
         List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=" + NetNamespaces.RUN_DIR.resolve(h.namespace()),
                 ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(AGENT_JVM);
+        String extra = System.getenv("OVERLAYNET_AGENT_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.overlaynet.cli.Main", "agent",
                 "--store", storeUrl, "--host", h.name(), "--mode", reactive ? "reactive" : "proactive",
                 "--underlay", "eth1", "--ns-prefix", h.nsPrefix(), "--state-dir", stateRoot.toString(),
                 "--api-socket", socket(h).toString(), "--lease-ttl", "10"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(labDir.resolve(h.name() + ".log").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(labDir.resolve(h.name() + ".log").toFile());
+        // Fewer malloc arenas: less native memory held by a process with a dozen threads.
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
+        Process p = pb.start();
         return p.pid();
     }
 

@@ -99,6 +99,24 @@ public final class EtcdStore implements Store {
         await(kv.put(bytes(key), bytes(value)), "put " + key);
     }
 
+    /** etcd's default limit on operations in one transaction. */
+    private static final int TXN_OPS = 128;
+
+    @Override
+    public void putAll(java.util.Map<String, String> entries) {
+        List<Op> ops = new ArrayList<>();
+        for (var e : entries.entrySet()) {
+            ops.add(Op.put(bytes(e.getKey()), bytes(e.getValue()), PutOption.DEFAULT));
+            if (ops.size() == TXN_OPS) {
+                await(kv.txn().Then(ops.toArray(Op[]::new)).commit(), "put " + ops.size() + " keys");
+                ops.clear();
+            }
+        }
+        if (!ops.isEmpty()) {
+            await(kv.txn().Then(ops.toArray(Op[]::new)).commit(), "put " + ops.size() + " keys");
+        }
+    }
+
     @Override
     public void put(String key, String value, Lease lease) {
         await(kv.put(bytes(key), bytes(value), PutOption.builder().withLeaseId(lease.id()).build()), "put " + key);

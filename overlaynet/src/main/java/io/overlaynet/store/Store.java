@@ -63,6 +63,11 @@ public interface Store extends AutoCloseable {
     /** Writes unconditionally. */
     void put(String key, String value);
 
+    /** Writes many keys; the store may group them into fewer round trips (etcd: transactions). */
+    default void putAll(java.util.Map<String, String> entries) {
+        entries.forEach(this::put);
+    }
+
     /** Writes, attached to a lease. */
     void put(String key, String value, Lease lease);
 

@@ -70,8 +70,12 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /**
-     * Sends many requests pipelined: up to a window of them in one datagram, then reads their ACKs,
+     * Sends many requests pipelined: up to a window of them in one datagram, then reads the answers,
      * matched by sequence number. One request's failure does not stop the others.
+     *
+     * <p>Only the last request of a window asks for an ACK. The kernel answers every failed request with
+     * an error regardless, in order, so the last request's ACK (or error) closes the window: successes
+     * cost no ACK message at all, which is most of a batch.
      */
     public synchronized BatchResult batch(List<Request> requests) {
         List<BatchResult.Failure> failures = new ArrayList<>();
@@ -80,36 +84,45 @@ public final class NetlinkConnection implements AutoCloseable {
             writer.clear();
             int first = nextSeq();
             int count = 0;
-            while (index + count < requests.size() && count < BATCH_WINDOW && writer.position() < BATCH_BYTES) {
+            int end = Math.min(requests.size(), index + BATCH_WINDOW);
+            while (true) {
                 Request r = requests.get(index + count);
-                writer.begin(r.type(), r.flags() | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK,
+                // The window closes at its size, or early when the datagram grows large.
+                boolean last = index + count + 1 == end || writer.position() >= BATCH_BYTES;
+                writer.begin(r.type(), r.flags() | Netlink.NLM_F_REQUEST | (last ? Netlink.NLM_F_ACK : 0),
                         count == 0 ? first : nextSeq());
                 r.body().accept(writer);
                 writer.end();
                 count++;
+                if (last) {
+                    break;
+                }
             }
             socket.send(writer.written());
-            collectAcks(requests, index, first, count, failures);
+            collectAnswers(requests, index, first, count, failures);
             index += count;
         }
         return new BatchResult(requests.size(), failures);
     }
 
-    private void collectAcks(List<Request> requests, int base, int firstSeq, int count,
-                             List<BatchResult.Failure> failures) {
-        int acked = 0;
-        while (acked < count) {
-            for (NlMsg m : receive(requests.get(base + acked))) {
+    /** Reads until the window's last request is answered; records every error on the way. */
+    private void collectAnswers(List<Request> requests, int base, int firstSeq, int count,
+                                List<BatchResult.Failure> failures) {
+        int lastOffset = count - 1;
+        while (true) {
+            for (NlMsg m : receive(requests.get(base + lastOffset))) {
                 int offset = m.header().seq() - firstSeq;
                 if (m.type() != Netlink.NLMSG_ERROR || offset < 0 || offset >= count
                         || m.header().portId() != socket.portId()) {
                     continue;
                 }
-                acked++;
                 NlMsgErr err = NlMsgErr.decode(m);
                 if (!err.isAck()) {
                     Request r = requests.get(base + offset);
                     failures.add(new BatchResult.Failure(base + offset, r, error(r, err)));
+                }
+                if (offset == lastOffset) {
+                    return;
                 }
             }
         }
