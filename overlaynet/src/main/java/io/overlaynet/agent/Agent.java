@@ -353,8 +353,31 @@ public final class Agent implements AutoCloseable {
                 reconcile(n);
             }
             metrics.gauge("remote_endpoints", endpoints.size());
+            ensureNeighbourLimits(endpoints.size());
         } finally {
             dataplane.unlock();
+        }
+    }
+
+    /**
+     * The neighbour table's limits (gc_thresh1..3) are global, kept in the initial namespace, and the
+     * hard limit defaults to 1024 entries across all namespaces. Raises them when the endpoint count
+     * needs it, where they can be written; elsewhere says once why not (permanent entries, which are
+     * all the agent writes, are exempt from garbage collection on current kernels).
+     */
+    private void ensureNeighbourLimits(int entries) {
+        int want = Math.max(1024, Integer.highestOneBit(Math.max(1, entries * 2)) * 2);
+        try {
+            int have = Integer.parseInt(host.rtnl().sysctl().get("net.ipv4.neigh.default.gc_thresh3"));
+            if (have < want) {
+                host.rtnl().sysctl().neighbourTableLimits(want / 4, want / 2, want);
+                log.info("raised neighbour table limits to gc_thresh3=" + want + " for " + entries + " endpoints");
+            }
+        } catch (RuntimeException cannot) {
+            if (entries * 2 > 1024) {
+                log.once("gc_thresh", "cannot raise the neighbour table limits from this namespace ("
+                        + cannot.getMessage() + "); they live in the initial namespace");
+            }
         }
     }
 
