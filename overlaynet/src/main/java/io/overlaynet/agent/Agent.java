@@ -179,6 +179,27 @@ public final class Agent implements AutoCloseable {
         store.put(key, value, lease);
     }
 
+
+
+    /**
+     * Runs a store write under our lease; if the store says the lease is gone (it expired while the
+     * store was unreachable), registers again under a new one and retries once.
+     */
+    <T> T withLease(java.util.function.Function<Store.Lease, T> write) {
+        try {
+            return write.apply(lease);
+        } catch (io.overlaynet.store.StoreException e) {
+            if (!String.valueOf(e.getMessage()).contains("lease not found")) {
+                throw e;
+            }
+            log.info("our lease expired in the store; registering again");
+            lease.close();
+            new AgentState(0, hostMac).save(host);
+            register();
+            return write.apply(lease);
+        }
+    }
+
     /** Re-registers when the host record vanished (lease expired during a store outage). */
     private void liveness() {
         while (!stopping) {
@@ -428,9 +449,9 @@ public final class Agent implements AutoCloseable {
                 }
             }
             Ipam ipam = new Ipam(store);
-            InetAddress addr = ipam.allocate(network, spec.config(mode()).subnet(), Ip.parse(spec.gateway()), ip,
-                    a -> StoreRecords.json(new EndpointInfo(name, mac.orElse(Endpoints.macFor(a)).toString(),
-                            cfg.hostName(), underlay.address().getHostAddress())), Optional.of(lease));
+            InetAddress addr = withLease(l -> ipam.allocate(network, spec.config(mode()).subnet(), Ip.parse(spec.gateway()),
+                    ip, a -> StoreRecords.json(new EndpointInfo(name, mac.orElse(Endpoints.macFor(a)).toString(),
+                            cfg.hostName(), underlay.address().getHostAddress())), Optional.of(l)));
             try {
                 return eps.add(new Endpoints.Request(network, name, addr, mac, netns)).record();
             } catch (RuntimeException e) {

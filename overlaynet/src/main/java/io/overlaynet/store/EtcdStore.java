@@ -43,8 +43,8 @@ public final class EtcdStore implements Store {
     public EtcdStore(List<String> hostPorts) {
         this.endpoints = String.join(",", hostPorts);
         this.client = Client.builder().endpoints(hostPorts.stream().map(h -> "http://" + h).toArray(String[]::new))
-                .connectTimeout(Duration.ofSeconds(2)).keepaliveTime(Duration.ofSeconds(5))
-                .keepaliveTimeout(Duration.ofSeconds(3)).build();
+                .connectTimeout(Duration.ofSeconds(1)).keepaliveTime(Duration.ofSeconds(2))
+                .keepaliveTimeout(Duration.ofSeconds(1)).keepaliveWithoutCalls(true).build();
         this.kv = client.getKVClient();
     }
 

@@ -30,9 +30,25 @@ class AgentEtcdTest {
         member.onExit().get(10, TimeUnit.SECONDS);
         LabHost h1 = lab.hosts().get(0);
         LabHost h2 = lab.hosts().get(1);
-        fixture.lab().agent(h1).addEndpoint("demo", "after", Optional.of("12.12.12.80"), Optional.empty(), Optional.empty());
+        // The cluster may be electing a new leader: like any client, retry a failed call for a while.
+        addWithRetry(fixture.lab().agent(h1), "after", "12.12.12.80");
         await("node2 programs 12.12.12.80", () -> hasArp(h2, "12.12.12.80"), 30);
         assertTrue(LabPing.ping(h2.containers().getFirst().namespace(), "12.12.12.80").isPresent());
+    }
+
+    static void addWithRetry(AgentClient agent, String name, String ip) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                agent.addEndpoint("demo", name, Optional.of(ip), Optional.empty(), Optional.empty());
+                return;
+            } catch (IllegalStateException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
     }
 
     @Test
@@ -51,7 +67,7 @@ class AgentEtcdTest {
         } finally {
             new ProcessBuilder("kill", "-CONT", Long.toString(etcd)).start().waitFor();
         }
-        fixture.lab().agent(h1).addEndpoint("demo", "back", Optional.of("12.12.12.81"), Optional.empty(), Optional.empty());
+        addWithRetry(fixture.lab().agent(h1), "back", "12.12.12.81");
         await("node2 programs 12.12.12.81 after the outage", () -> hasArp(h2, "12.12.12.81"), 30);
         String log = Files.readString(fixture.lab().agentLog(h2));
         long said = log.lines().filter(l -> l.contains("unreachable")).count();
