@@ -193,6 +193,8 @@ public final class EtcdStore implements Store {
         private final Consumer<Event> listener;
         private volatile boolean closed;
         private volatile long lastRevision;
+        /** Bumped for every new stream: an old stream's late errors or completion must not restart us again. */
+        private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
         private io.etcd.jetcd.Watch.Watcher watcher;
 
         EtcdWatch(String prefix, long afterRevision, Consumer<Event> listener) {
@@ -225,8 +227,12 @@ public final class EtcdStore implements Store {
                 return;
             }
             WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(lastRevision + 1).build();
+            int mine = generation.incrementAndGet();
             watcher = client.getWatchClient().watch(bytes(prefix), opt, new io.etcd.jetcd.Watch.Listener() {
                 public void onNext(WatchResponse r) {
+                    if (generation.get() != mine) {
+                        return;
+                    }
                     for (WatchEvent e : r.getEvents()) {
                         KeyValue k = e.getKeyValue();
                         lastRevision = Math.max(lastRevision, k.getModRevision());
@@ -239,17 +245,18 @@ public final class EtcdStore implements Store {
                 }
 
                 public void onError(Throwable t) {
-                    restartAfterError();
+                    restartAfterError(mine);
                 }
 
                 public void onCompleted() {
-                    restartAfterError();
+                    restartAfterError(mine);
                 }
             });
         }
 
-        private void restartAfterError() {
-            if (closed) {
+        private void restartAfterError(int failed) {
+            // Only the current stream may restart the watch, and only once.
+            if (closed || !generation.compareAndSet(failed, failed + 1)) {
                 return;
             }
             Thread.ofPlatform().daemon(true).name("etcd-watch-resync").start(() -> {
