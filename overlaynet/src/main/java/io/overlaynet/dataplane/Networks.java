@@ -6,6 +6,7 @@ import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.LinkKind;
 import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.netlink.rtnl.Sysctl;
 import io.overlaynet.netlink.rtnl.VxlanSpec;
 
 import java.util.List;
@@ -45,6 +46,19 @@ public final class Networks {
         return new Created(record, true);
     }
 
+    /**
+     * Applied inside a new overlay namespace before anything is in it: forwarding on, no IPv6 on the
+     * bridge ports (the networks are IPv4), and no iptables hooks on bridged frames (see
+     * {@link BridgeNetfilter}; skipped where br_netfilter is not loaded).
+     */
+    static final List<Sysctl.Setting> OVERLAY_SYSCTLS = List.of(
+            Sysctl.Setting.of("net.ipv4.ip_forward", "1"),
+            Sysctl.Setting.of("net.ipv6.conf.all.disable_ipv6", "1"),
+            Sysctl.Setting.of("net.ipv6.conf.default.disable_ipv6", "1"),
+            Sysctl.Setting.ifPresent("net.bridge.bridge-nf-call-iptables", "0"),
+            Sysctl.Setting.ifPresent("net.bridge.bridge-nf-call-ip6tables", "0"),
+            Sysctl.Setting.ifPresent("net.bridge.bridge-nf-call-arptables", "0"));
+
     private static String tempVxlanName(int vni) {
         return "onv" + vni;
     }
@@ -67,13 +81,11 @@ public final class Networks {
             throw new IllegalStateException("namespace " + nsName + " exists but overlaynet has no record of network "
                     + cfg.name() + ": remove it with 'ip netns del " + nsName + "' or use another --ns-prefix");
         }
-        NetNs ns = NetNamespaces.create(nsName);
-        try (ns; Rtnl rt = Rtnl.open(ns)) {
+        Rtnl rt = Rtnl.createNamespace(nsName, OVERLAY_SYSCTLS);
+        try (rt; NetNs ns = rt.namespace().orElseThrow()) {
             rt.links().setUp("lo");
             rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
             rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
-            rt.sysctl().ipForward(true);
-            BridgeNetfilter.disable(rt);
             String temp = tempVxlanName(cfg.vni());
             host.rtnl().links().addAndMove(LinkSpec.of(temp, vxlanSpec(cfg, underlay)).mtu(cfg.mtu()), ns, Overlay.VXLAN);
             rt.links().setMaster(Overlay.VXLAN, Overlay.BRIDGE);

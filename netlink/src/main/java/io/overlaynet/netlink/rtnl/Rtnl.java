@@ -57,8 +57,15 @@ public final class Rtnl implements AutoCloseable {
      * The caller owns both the returned handle and its namespace ({@link #namespace()}).
      */
     public static Rtnl createNamespace(String name) {
-        NetNamespaces.Made<NetlinkSocket> made = NetNamespaces.create(name,
-                () -> NetlinkSocket.open(Netlink.NETLINK_ROUTE));
+        return createNamespace(name, List.of());
+    }
+
+    /** As {@link #createNamespace(String)}, applying sysctls inside the new namespace in the same hop. */
+    public static Rtnl createNamespace(String name, List<Sysctl.Setting> sysctls) {
+        NetNamespaces.Made<NetlinkSocket> made = NetNamespaces.create(name, () -> {
+            Sysctl.applyHere(sysctls);
+            return NetlinkSocket.open(Netlink.NETLINK_ROUTE);
+        });
         return new Rtnl(Optional.of(made.namespace()), made.value(), DEFAULT_TIMEOUT);
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,33 @@ public final class Sysctl {
 
     Sysctl(Optional<NetNs> namespace) {
         this.namespace = namespace;
+    }
+
+    /** One {@code KEY=VALUE}; an optional one is skipped where the kernel lacks it (a module not loaded). */
+    public record Setting(String key, String value, boolean optional) {
+        public static Setting of(String key, String value) {
+            return new Setting(key, value, false);
+        }
+
+        public static Setting ifPresent(String key, String value) {
+            return new Setting(key, value, true);
+        }
+    }
+
+    /** Applies settings in the calling thread's namespace (used while a new namespace is being made). */
+    static void applyHere(List<Setting> settings) {
+        for (Setting st : settings) {
+            Path p = path(st.key());
+            try {
+                Files.writeString(p, st.value());
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (!st.optional()) {
+                    throw new UncheckedIOException("cannot set sysctl " + st.key() + ": no such key", e);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot set sysctl " + st.key() + "=" + st.value() + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** {@code sysctl KEY}, e.g. {@code net.ipv4.ip_forward}. */
