@@ -62,7 +62,11 @@ public final class Agent implements AutoCloseable {
     private final Map<String, HostInfo> hosts = new java.util.concurrent.ConcurrentHashMap<>();
     /** endpoint key -> validated record, for every endpoint in the store (local ones included). */
     private final Map<String, Remote> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
-    private final BlockingQueue<Store.Event> events = new LinkedBlockingQueue<>();
+    /** A store event and when it arrived from the watch (for the watch-lag metric). */
+    private record Arrived(Store.Event event, long nanos) {
+    }
+
+    private final BlockingQueue<Arrived> events = new LinkedBlockingQueue<>();
     private final MissHandler misses;
     private volatile Store.Lease lease;
     private volatile boolean stopping;
@@ -93,7 +97,7 @@ public final class Agent implements AutoCloseable {
                 + "), " + (cfg.reactive() ? "reactive" : "proactive") + ", store " + store.describe());
         hostMac = stableMac(cfg.hostName());
         registerWithRetry();
-        watch = store.watch(Keys.ROOT, 0, events::add);
+        watch = store.watch(Keys.ROOT, 0, e -> events.add(new Arrived(e, System.nanoTime())));
         worker = Thread.ofPlatform().name("agent-worker").start(this::loop);
         metrics.serve(cfg.metricsPort());
         api = new LocalApi(this, cfg.apiSocket());
@@ -145,6 +149,15 @@ public final class Agent implements AutoCloseable {
 
     /** Host record and every local endpoint, under our lease (resumed when the previous one is alive). */
     private synchronized void register() {
+        long t0 = System.nanoTime();
+        try {
+            registerOnce();
+        } finally {
+            metrics.observe("store_latency_seconds", (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private void registerOnce() {
         AgentState st = AgentState.load(host);
         Optional<Store.Lease> resumed = st.leaseId() == 0 ? Optional.empty() : store.resume(st.leaseId(), cfg.leaseTtl());
         lease = resumed.orElseGet(() -> store.grant(cfg.leaseTtl()));
@@ -186,8 +199,11 @@ public final class Agent implements AutoCloseable {
      * store was unreachable), registers again under a new one and retries once.
      */
     <T> T withLease(java.util.function.Function<Store.Lease, T> write) {
+        long t0 = System.nanoTime();
         try {
-            return write.apply(lease);
+            T result = write.apply(lease);
+            metrics.observe("store_latency_seconds", (System.nanoTime() - t0) / 1e9);
+            return result;
         } catch (io.overlaynet.store.StoreException e) {
             if (!String.valueOf(e.getMessage()).contains("lease not found")) {
                 throw e;
@@ -229,15 +245,17 @@ public final class Agent implements AutoCloseable {
         long nextReconcile = System.currentTimeMillis() + cfg.reconcileEvery().toMillis();
         while (!stopping) {
             try {
-                Store.Event first = events.poll(Math.max(1, nextReconcile - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                Arrived first = events.poll(Math.max(1, nextReconcile - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
                 boolean reconcile = System.currentTimeMillis() >= nextReconcile;
                 Set<String> touched = new HashSet<>();
                 if (first != null) {
-                    List<Store.Event> batch = new ArrayList<>(List.of(first));
+                    List<Arrived> batch = new ArrayList<>(List.of(first));
                     events.drainTo(batch);
                     long t0 = System.nanoTime();
-                    for (Store.Event e : batch) {
-                        reconcile |= apply(e, touched);
+                    // How long the oldest event of the burst waited before being applied.
+                    metrics.observe("watch_lag_seconds", (t0 - first.nanos()) / 1e9);
+                    for (Arrived a : batch) {
+                        reconcile |= apply(a.event(), touched);
                     }
                     metrics.inc("watch_events_total", batch.size());
                     metrics.observe("apply_seconds", (System.nanoTime() - t0) / 1e9);

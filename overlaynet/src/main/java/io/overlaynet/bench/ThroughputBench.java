@@ -72,8 +72,9 @@ public final class ThroughputBench {
         out.println();
         out.printf("%-72s %8s %8s %6s%n", "setting (median Gbit/s)", "underlay", "overlay", "ratio");
         rows.forEach(out::println);
-        out.println("other settings tried by hand: GRO on the underlay veths (ethtool -K gro on): no gain, "
-                + "the veths already pass 64 KiB GSO super-packets; UDP checksums stay off (kernel default for IPv4).");
+        out.println("also tried by hand: GRO on the underlay veths and on the overlay veths (ethtool -K gro on): no "
+                + "gain beyond the noise (the veths already carry 64 KiB GSO super-packets); UDP checksums stay off "
+                + "(the kernel default for IPv4). Run-to-run spread on this VM is about +-0.1.");
         out.println();
         out.printf("overlay_vs_underlay %.2f%n", last);
     }
