@@ -4,7 +4,6 @@ import io.overlaynet.lab.Lab;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.netns.NetNs;
-import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.Neighbour;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.store.Store;
@@ -45,12 +44,6 @@ final class AgentLab implements AutoCloseable {
 
     LabHost host(int i) {
         return rec.hosts().get(i);
-    }
-
-    /** Whether host h's kernel has a permanent ARP entry for ip on the network's VXLAN device. */
-    static boolean programmed(Rtnl overlay, int vxlan, String ip) {
-        return overlay.neighbours().list(vxlan).stream()
-                .anyMatch(n -> n.isPermanent() && n.ip().equals(Ip.parse(ip)));
     }
 
     static long permanentCount(Rtnl overlay, int vxlan) {

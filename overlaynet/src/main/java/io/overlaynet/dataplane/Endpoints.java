@@ -14,7 +14,6 @@ import io.overlaynet.netlink.rtnl.LinkKind;
 import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
-import io.overlaynet.netlink.rtnl.Sysctl;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -29,14 +28,6 @@ import java.util.Optional;
  */
 public final class Endpoints {
     public static final String CONTAINER_IF = "eth0";
-    /**
-     * Set in namespaces overlaynet makes for containers, before any interface exists. Networks are IPv4:
-     * like Docker on networks without IPv6, the container's interfaces get none (no link-local address,
-     * no duplicate address detection, no MLD), which is also less kernel work per endpoint.
-     */
-    static final List<Sysctl.Setting> CONTAINER_SYSCTLS = List.of(
-            Sysctl.Setting.of("net.ipv6.conf.default.disable_ipv6", "1"));
-
     /** ARP retransmit time in containers of reactive networks (the kernel default is 1000 ms). */
     public static final int ARP_RETRANSMIT_MS = 10;
     private final Host host;
@@ -61,13 +52,9 @@ public final class Endpoints {
     public record Added(EndpointRecord record, boolean changed) {
     }
 
-    /** The index entry that makes "is this IP taken here?" one file lookup. */
-    public record IpClaim(String endpoint) {
-    }
-
-    /** The local endpoint holding {@code ip} in {@code network}, if any. */
+    /** The local endpoint holding {@code ip} in {@code network}, if any (one symlink lookup). */
     public Optional<String> byIp(String network, InetAddress ip) {
-        return host.state().read(ipPath(network, ip.getHostAddress()), IpClaim.class).map(IpClaim::endpoint);
+        return host.state().readLink(ipPath(network, ip.getHostAddress()));
     }
 
     /** Docker's convention: 02:42 followed by the four IPv4 bytes. */
@@ -110,7 +97,7 @@ public final class Endpoints {
                     + req.network());
         }
         EndpointRecord rec = attach(net, req, ip, mac, nsText, Mode.parse(net.mode()) instanceof Mode.Reactive);
-        host.state().write(ipPath(req.network(), ip.getHostAddress()), new IpClaim(req.name()));
+        host.state().link(ipPath(req.network(), ip.getHostAddress()), req.name());
         host.state().write(path(req.network(), req.name()), rec);
         return new Added(rec, true);
     }
@@ -124,7 +111,7 @@ public final class Endpoints {
         Deque<Runnable> undo = new ArrayDeque<>();
         try {
             try (Rtnl inCtr = containerHandle(req, nsText, own, undo); NetNs ctr = inCtr.namespace().orElseThrow()) {
-                plug(overlay, inCtr, ctr, net, hostVeth, ip, mac, nsText, undo);
+                plug(overlay, inCtr, ctr, net, hostVeth, ip, mac, nsText, own, undo);
                 if (fastArp) {
                     // Reactive networks drop the packet that missed; the container retries after this.
                     inCtr.sysctl().arpRetransmitMillis(CONTAINER_IF, ARP_RETRANSMIT_MS);
@@ -160,23 +147,20 @@ public final class Endpoints {
             throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
                     + "/run/netns/" + nsText + " or pick another endpoint name");
         }
-        Rtnl rt = Rtnl.createNamespace(nsText, CONTAINER_SYSCTLS);
+        Rtnl rt = Rtnl.createNamespace(nsText);
         undo.push(() -> NetNamespaces.deleteIfExists(nsText));
         return rt;
     }
 
     /** veth (bridge side up, container side eth0), then lo, address, eth0 up, default route via the gateway. */
     private static void plug(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkRecord net, String hostVeth,
-                             InetAddress ip, MacAddress mac, String nsText, Deque<Runnable> undo) {
-        if (overlay.rtnl().links().find(hostVeth).isPresent()) {
-            throw new IllegalStateException("link " + hostVeth + " already exists next to bridge "
-                    + overlay.bridge() + ": remove the stale endpoint first");
-        }
-        if (inCtr.links().find(CONTAINER_IF).isPresent()) {
+                             InetAddress ip, MacAddress mac, String nsText, boolean own, Deque<Runnable> undo) {
+        // A namespace we just made has no eth0; one we were given may (then it is attached elsewhere).
+        if (!own && inCtr.links().find(CONTAINER_IF).isPresent()) {
             throw new IllegalArgumentException("namespace " + nsText + " already has an " + CONTAINER_IF
                     + ": it is attached to something else");
         }
-        int master = overlay.rtnl().links().index(overlay.bridge());
+        int master = overlay.bridgeIndex();
         // Bridge side: the pair (peer made directly in the container), then the ownership alias; one datagram.
         LinkSpec pair = LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac).mtu(net.mtu()))
                 .mtu(net.mtu()).master(master).up(true);
@@ -243,7 +227,8 @@ public final class Endpoints {
         return "endpoints/" + network + "/" + name + ".json";
     }
 
+    /** The IP claim: a symlink named after the address, pointing at the endpoint's name. */
     private static String ipPath(String network, String ip) {
-        return "endpoints/" + network + "/by-ip/" + ip + ".json";
+        return "endpoints/" + network + "/by-ip/" + ip;
     }
 }

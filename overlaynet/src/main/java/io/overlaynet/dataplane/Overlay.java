@@ -64,6 +64,16 @@ public final class Overlay implements AutoCloseable {
         return rtnl.links().index(vxlan());
     }
 
+    private int bridgeIndex;
+
+    /** The bridge's interface index, looked up once per view (the bridge lives as long as the network). */
+    public synchronized int bridgeIndex() {
+        if (bridgeIndex == 0) {
+            bridgeIndex = rtnl.links().index(bridge());
+        }
+        return bridgeIndex;
+    }
+
     @Override
     public void close() {
         if (ownRtnl) {

@@ -67,6 +67,37 @@ public final class LocalState {
         }
     }
 
+    /**
+     * Creates a symlink {@code relative -> target} if the name is free: an atomic claim in one system
+     * call. Throws IllegalStateException when the name is taken.
+     */
+    public void link(String relative, String target) {
+        Path p = root.resolve(relative);
+        try {
+            try {
+                Files.createSymbolicLink(p, Path.of(target));
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(p.getParent());
+                Files.createSymbolicLink(p, Path.of(target));
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IllegalStateException("state " + p + " is already claimed by " + readLink(relative).orElse("?"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write state " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The target of a claim made with {@link #link}, if the name is taken. */
+    public Optional<String> readLink(String relative) {
+        try {
+            return Optional.of(Files.readSymbolicLink(root.resolve(relative)).toString());
+        } catch (NoSuchFileException | java.nio.file.NotLinkException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public <T> Optional<T> read(String relative, Class<T> type) {
         Path p = root.resolve(relative);
         byte[] bytes;
