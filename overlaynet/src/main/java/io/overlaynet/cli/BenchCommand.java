@@ -36,12 +36,9 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (entries < 1 || entries > 1_000_000) {
-                throw new IllegalArgumentException("--entries " + entries + " is out of range: use 1..1000000");
-            }
-            if (rounds < 1 || singleOps < 1) {
-                throw new IllegalArgumentException("--rounds and --single-ops must be at least 1");
-            }
+            range("--entries", entries, 1, 1_000_000);
+            range("--rounds", rounds, 1, 100);
+            range("--single-ops", singleOps, 1, 100_000);
             new NetlinkBench(entries, rounds, singleOps, System.out).run();
             return 0;
         }
@@ -56,9 +53,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (endpoints < 1 || endpoints > 5000) {
-                throw new IllegalArgumentException("--endpoints " + endpoints + " is out of range: use 1..5000");
-            }
+            range("--endpoints", endpoints, 1, 5000);
             new AttachBench(endpoints, System.out).run();
             return 0;
         }
@@ -75,11 +70,17 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (rounds < 1 || seconds < 1 || seconds > 60) {
-                throw new IllegalArgumentException("--rounds must be >= 1 and --seconds 1..60");
-            }
+            range("--rounds", rounds, 1, 100);
+            range("--seconds", seconds, 1, 60);
             new ThroughputBench(rounds, seconds, System.out).run();
             return 0;
+        }
+    }
+
+    /** A one-line usage error when an option's value is outside min..max. */
+    static void range(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(option + " " + value + " is out of range: use " + min + ".." + max);
         }
     }
 
@@ -106,9 +107,7 @@ public final class BenchCommand implements Runnable {
             if (!mode.equals("proactive") && !mode.equals("reactive")) {
                 throw new IllegalArgumentException("unknown --mode '" + mode + "': use proactive or reactive");
             }
-            if (rounds < 1 || rounds > 25) {
-                throw new IllegalArgumentException("--rounds must be 1..25");
-            }
+            range("--rounds", rounds, 1, 25);
             new FirstPacketBench(mode.equals("reactive"), checkStore(store), rounds, System.out).run();
             return 0;
         }
@@ -127,9 +126,8 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (hosts < 2 || hosts > 24 || endpoints < 1 || endpoints > 1000) {
-                throw new IllegalArgumentException("--hosts must be 2..24 and --endpoints 1..1000");
-            }
+            range("--hosts", hosts, 2, 24);
+            range("--endpoints", endpoints, 1, 1000);
             new ConvergeBench(hosts, checkStore(store), endpoints, System.out).run();
             return 0;
         }
@@ -147,9 +145,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (endpoints < 1 || endpoints > 200_000) {
-                throw new IllegalArgumentException("--endpoints must be 1..200000");
-            }
+            range("--endpoints", endpoints, 1, 200_000);
             new ScaleBench(endpoints, checkStore(store), System.out).run();
             return 0;
         }
