@@ -100,7 +100,7 @@ public final class Lab {
             labs().write(prefix + ".json", rec);
         } catch (RuntimeException e) {
             try {
-                teardown(rec, hosts);
+                teardown(rec);
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -173,7 +173,7 @@ public final class Lab {
                 if (store != null) {
                     LabAgents.stop(store.etcdPids());
                 }
-                teardown(new LabRecord(prefix, "", ul, made, NETWORK, "", "", List.of(), List.of()), hosts);
+                teardown(new LabRecord(prefix, "", ul, made, NETWORK, "", "", List.of(), List.of()));
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
@@ -291,8 +291,7 @@ public final class Lab {
             return false;
         }
         LabAgents.stop(rec.get().agentPids());
-        int hosts = (int) NetNamespaces.list().stream().filter(n -> n.matches(java.util.regex.Pattern.quote(prefix) + "h\\d+")).count();
-        teardown(rec.get(), Math.max(hosts, rec.get().hosts().size()));
+        teardown(rec.get());
         LabAgents.stop(rec.get().etcdPids());
         LabAgents.removeStore(rec.get());
         new LocalState(stateRoot.resolve("labs")).deleteTree(prefix);
@@ -300,9 +299,17 @@ public final class Lab {
         return true;
     }
 
-    private void teardown(LabRecord rec, int hosts) {
-        for (int i = 1; i <= hosts; i++) {
-            String ns = hostNamespace(i);
+    /** Host namespaces of this lab: those recorded, and any made before a failure cut the record short. */
+    private java.util.SortedSet<String> hostNamespaces(LabRecord rec) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        rec.hosts().forEach(h -> names.add(h.namespace()));
+        String pattern = java.util.regex.Pattern.quote(prefix) + "h\\d+";
+        NetNamespaces.list().stream().filter(n -> n.matches(pattern)).forEach(names::add);
+        return names;
+    }
+
+    private void teardown(LabRecord rec) {
+        for (String ns : hostNamespaces(rec)) {
             if (NetNamespaces.exists(ns)) {
                 try (Host host = Host.open(ns + "-", stateRoot, Optional.of(ns))) {
                     Networks networks = new Networks(host);

@@ -18,6 +18,20 @@ class LabModesTest {
     @RegisterExtension
     final LabFixture fixture = new LabFixture();
 
+    @org.junit.jupiter.api.Test
+    void refusedLabsMakeNothing() {
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fixture.up(0, new Mode.Static())).getMessage().contains("--hosts 0 is out of range"));
+        io.overlaynet.netlink.testing.Sh.run("ip", "netns", "add", fixture.ns("h2")).ok();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> fixture.up(3, new Mode.Static()));
+        assertTrue(e.getMessage().contains(fixture.ns("h2")) && e.getMessage().contains("already exists"), e.getMessage());
+        assertEquals(List.of(fixture.ns("h2")),
+                NetNamespaces.list().stream().filter(n -> n.startsWith(fixture.prefix)).toList(),
+                "nothing but the namespace that was in the way");
+        assertFalse(fixture.lab().record().isPresent());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"static", "learning", "multicast:239.1.1.1", "flood"})
     void everyContainerReachesEveryOther(String mode) {
