@@ -127,6 +127,7 @@ public final class Agent implements AutoCloseable {
                     metrics.observe("watch_lag_seconds", (t0 - first.nanos()) / 1e9);
                     for (Arrived a : burst) {
                         reconcile |= view.apply(a.event(), touched);
+                        forgetHintIfDeleted(a.event());
                     }
                     metrics.inc("watch_events_total", burst.size());
                     metrics.observe("apply_seconds", (System.nanoTime() - t0) / 1e9);
@@ -134,7 +135,7 @@ public final class Agent implements AutoCloseable {
                 if (reconcile) {
                     reconcileAll();
                     nextReconcile = System.currentTimeMillis() + cfg.reconcileEvery().toMillis();
-                } else if (!touched.isEmpty() && !cfg.reactive()) {
+                } else if (!touched.isEmpty()) {
                     programTouched(touched);
                 }
             } catch (InterruptedException e) {
@@ -158,7 +159,10 @@ public final class Agent implements AutoCloseable {
                 }
                 Overlay o = host.overlay(n);
                 Optional<List<Remote>> adds = view.onlyAdditions(n.name(), touched);
-                if (adds.isPresent()) {
+                if (cfg.reactive()) {
+                    // Reactive: only what another host asked for ahead of its traffic (see MissHandler).
+                    programmer.install(o, adds.orElse(List.of()).stream().filter(view::isHinted).toList());
+                } else if (adds.isPresent()) {
                     programmer.install(o, adds.get());
                 } else {
                     programmer.reconcile(o, view.desired(n.name()), true);
@@ -226,6 +230,42 @@ public final class Agent implements AutoCloseable {
 
     void installNow(String network, List<Remote> remotes) {
         programmer.install(host.overlay(new Networks(host).get(network)), remotes);
+    }
+
+    /**
+     * Reactive mode, after answering a miss for an endpoint of {@code remoteHost}: its traffic will come
+     * back, and that host would miss on our endpoints in turn. Ask it, once per host and network, to
+     * program our endpoints of the network right away (a hint key under our lease).
+     */
+    void hintReverse(String remoteHost, String network) {
+        if (!hintsSent.add(remoteHost + "/" + network)) {
+            return;
+        }
+        Thread.ofPlatform().daemon(true).name("agent-hint").start(() -> {
+            try {
+                registration.withLease(l -> {
+                    store.put(Keys.hint(remoteHost, cfg.hostName(), network), "{}", l);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                hintsSent.remove(remoteHost + "/" + network);
+                log.once("hint", "could not ask " + remoteHost + " to program our endpoints: " + e.getMessage());
+            }
+        });
+    }
+
+    private final Set<String> hintsSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A hint of ours that left the store may be sent again on the next miss. */
+    private void forgetHintIfDeleted(Store.Event e) {
+        if (e instanceof Store.Event.Deleted d && d.key().startsWith(Keys.HINTS)) {
+            String[] p = d.key().substring(Keys.HINTS.length()).split("/");
+            if (p.length == 3 && p[1].equals(cfg.hostName())) {
+                hintsSent.remove(p[0] + "/" + p[2]);
+            }
+        } else if (e instanceof Store.Event.Reset) {
+            hintsSent.clear();
+        }
     }
 
     void installFdbNow(String network, MacAddress mac, InetAddress vtep) {

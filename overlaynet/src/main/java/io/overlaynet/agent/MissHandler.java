@@ -72,6 +72,9 @@ final class MissHandler implements AutoCloseable {
         }
         install(network, r.get());
         agent.metrics.inc("misses_answered_total_l3");
+        if (!r.get().host().equals("seed")) {
+            agent.hintReverse(r.get().host(), network);
+        }
     }
 
     private void answerL2(String network, MacAddress mac) {

@@ -29,6 +29,8 @@ final class StoreView {
     private final Map<String, HostInfo> hosts = new ConcurrentHashMap<>();
     /** endpoint key -> validated record, for every endpoint in the store (local ones included). */
     private final Map<String, Remote> endpoints = new ConcurrentHashMap<>();
+    /** Reactive mode: "host/network" pairs whose endpoints another host asked us to program ahead. */
+    private final Set<String> hinted = ConcurrentHashMap.newKeySet();
 
     StoreView(String me, Log log, Metrics metrics) {
         this.me = me;
@@ -43,6 +45,7 @@ final class StoreView {
                 networks.clear();
                 hosts.clear();
                 endpoints.clear();
+                hinted.clear();
                 r.snapshot().entries().forEach(en -> put(en.key(), en.value(), touched));
                 return true;
             }
@@ -53,7 +56,9 @@ final class StoreView {
     }
 
     private void delete(String k, Set<String> touched) {
-        if (k.startsWith(Keys.NETWORKS)) {
+        if (k.startsWith(Keys.HINTS)) {
+            hinted.remove(hintOf(k));
+        } else if (k.startsWith(Keys.NETWORKS)) {
             networks.remove(Keys.leaf(k));
         } else if (k.startsWith(Keys.HOSTS)) {
             hosts.remove(Keys.leaf(k));
@@ -75,6 +80,16 @@ final class StoreView {
                 HostInfo h = StoreRecords.parse(value, HostInfo.class);
                 Ip.parseV4(h.vtep());
                 hosts.put(Keys.leaf(key), h);
+            } else if (key.startsWith(Keys.HINTS + me + "/")) {
+                String hint = hintOf(key);
+                if (hinted.add(hint)) {
+                    String[] hn = hint.split("/");
+                    endpoints.forEach((ek, r) -> {
+                        if (r.host().equals(hn[0]) && r.network().equals(hn[1])) {
+                            touched.add(ek);
+                        }
+                    });
+                }
             } else if (key.startsWith(Keys.ENDPOINTS)) {
                 String network = Keys.endpointNetwork(key);
                 Remote r = StoreRecords.remote(network, Keys.leaf(key), value, Optional.ofNullable(networks.get(network)));
@@ -89,6 +104,17 @@ final class StoreView {
                 touched.add(key);
             }
         }
+    }
+
+    /** "from/network" of a hint key {@code hints/<to>/<from>/<network>}. */
+    private static String hintOf(String key) {
+        String[] parts = key.substring(Keys.HINTS.length()).split("/");
+        return parts.length == 3 ? parts[1] + "/" + parts[2] : "";
+    }
+
+    /** Whether another host asked us to program its endpoints of this network ahead (reactive mode). */
+    boolean isHinted(Remote r) {
+        return hinted.contains(r.host() + "/" + r.network());
     }
 
     Optional<NetworkSpec> network(String name) {

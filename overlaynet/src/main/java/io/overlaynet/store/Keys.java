@@ -15,6 +15,8 @@ public final class Keys {
     public static final String NETWORKS = ROOT + "networks/";
     public static final String HOSTS = ROOT + "hosts/";
     public static final String ENDPOINTS = ROOT + "endpoints/";
+    /** Reactive mode: "host T, program my endpoints of network N now" ({@code hints/<T>/<from>/<N>}). */
+    public static final String HINTS = ROOT + "hints/";
 
     private Keys() {
     }
@@ -33,6 +35,10 @@ public final class Keys {
 
     public static String endpoint(String network, String ip) {
         return ENDPOINTS + network + "/" + ip;
+    }
+
+    public static String hint(String to, String from, String network) {
+        return HINTS + to + "/" + from + "/" + network;
     }
 
     /** The last path element of a key. */
