@@ -51,13 +51,11 @@ public final class Networks {
      * bridge ports (the networks are IPv4), and no iptables hooks on bridged frames (see
      * {@link BridgeNetfilter}; skipped where br_netfilter is not loaded).
      */
-    static final List<Sysctl.Setting> OVERLAY_SYSCTLS = List.of(
+    static final List<Sysctl.Setting> OVERLAY_SYSCTLS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             Sysctl.Setting.of("net.ipv4.ip_forward", "1"),
             Sysctl.Setting.of("net.ipv6.conf.all.disable_ipv6", "1"),
-            Sysctl.Setting.of("net.ipv6.conf.default.disable_ipv6", "1"),
-            Sysctl.Setting.ifPresent("net.bridge.bridge-nf-call-iptables", "0"),
-            Sysctl.Setting.ifPresent("net.bridge.bridge-nf-call-ip6tables", "0"),
-            Sysctl.Setting.ifPresent("net.bridge.bridge-nf-call-arptables", "0"));
+            Sysctl.Setting.of("net.ipv6.conf.default.disable_ipv6", "1")),
+            BridgeNetfilter.settings(false).stream()).toList();
 
     private static String tempVxlanName(int vni) {
         return "onv" + vni;

@@ -126,16 +126,8 @@ public final class EtcdProcess implements AutoCloseable {
      * network threads are created inside the task and so live in that namespace too.
      */
     public <T> T inside(java.util.concurrent.Callable<T> task) {
-        if (netns.isEmpty()) {
-            try {
-                return task.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        try (io.overlaynet.netlink.netns.NetNs ns = io.overlaynet.netlink.netns.NetNs.open(netns.get())) {
+        try (io.overlaynet.netlink.netns.NetNs ns = netns.map(io.overlaynet.netlink.netns.NetNs::open)
+                .orElseGet(io.overlaynet.netlink.netns.NetNs::current)) {
             return ns.call(task);
         }
     }
@@ -157,16 +149,6 @@ public final class EtcdProcess implements AutoCloseable {
         return members;
     }
 
-    /** Kills one member hard (SIGKILL), as a crash would. */
-    public void kill(int index) {
-        Process p = members.get(index).process();
-        p.destroyForcibly();
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -45,9 +45,6 @@ public record LinkSpec(String name, LinkKind kind, Optional<Integer> mtu, Option
         return new LinkSpec(name, kind, mtu, mac, master, namespace, alias, on);
     }
 
-    public LinkSpec withName(String newName) {
-        return new LinkSpec(newName, kind, mtu, mac, master, namespace, alias, up);
-    }
 
     public LinkSpec withoutNamespace() {
         return new LinkSpec(name, kind, mtu, mac, master, Optional.empty(), alias, up);

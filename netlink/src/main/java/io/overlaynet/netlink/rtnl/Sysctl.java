@@ -48,6 +48,14 @@ public final class Sysctl {
         }
     }
 
+    /** Applies settings in this handle's namespace (optional ones skipped where the kernel lacks them). */
+    public void apply(List<Setting> settings) {
+        inside(() -> {
+            applyHere(settings);
+            return null;
+        });
+    }
+
     /** {@code sysctl KEY}, e.g. {@code net.ipv4.ip_forward}. */
     public String get(String key) {
         Path p = path(key);
