@@ -228,6 +228,10 @@ public final class Agent implements AutoCloseable {
         return view.byMac(network, mac);
     }
 
+    Optional<String> hostByVtep(InetAddress vtep) {
+        return view.hostByVtep(vtep);
+    }
+
     void installNow(String network, List<Remote> remotes) {
         programmer.install(host.overlay(new Networks(host).get(network)), remotes);
     }

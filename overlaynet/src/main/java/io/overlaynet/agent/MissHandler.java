@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class MissHandler implements AutoCloseable {
     private final Agent agent;
+    /** The host of a record the seeds' scripts wrote when no registered host has its VTEP. */
+    private static final String SEED = "seed";
     private final Map<String, EventSubscription> subscriptions = new ConcurrentHashMap<>();
 
     MissHandler(Agent agent) {
@@ -72,7 +74,7 @@ final class MissHandler implements AutoCloseable {
         }
         install(network, r.get());
         agent.metrics.inc("misses_answered_total_l3");
-        if (!r.get().host().equals("seed")) {
+        if (!r.get().host().equals(SEED)) {
             agent.hintReverse(r.get().host(), network);
         }
     }
@@ -108,7 +110,9 @@ final class MissHandler implements AutoCloseable {
         }
         return fs.seedLookup(ip.getHostAddress()).flatMap(v -> {
             try {
-                return Optional.of(new Remote(network, ip, MacAddress.parse(v[0]), "seed", Ip.parseV4(v[1])));
+                InetAddress vtep = Ip.parseV4(v[1]);
+                return Optional.of(new Remote(network, ip, MacAddress.parse(v[0]),
+                        agent.hostByVtep(vtep).orElse(SEED), vtep));
             } catch (IllegalArgumentException bad) {
                 agent.log.once("seed:" + ip, "skipping seed record arp/" + ip.getHostAddress() + ": " + bad.getMessage());
                 return Optional.empty();

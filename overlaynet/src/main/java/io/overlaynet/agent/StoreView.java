@@ -165,6 +165,12 @@ final class StoreView {
                 && !r.host().equals(me)).findFirst();
     }
 
+    /** The registered host whose VTEP this is (records written by the seeds' scripts name no host). */
+    Optional<String> hostByVtep(InetAddress vtep) {
+        String v = vtep.getHostAddress();
+        return hosts.entrySet().stream().filter(e -> v.equals(e.getValue().vtep())).map(Map.Entry::getKey).findFirst();
+    }
+
     int endpointCount() {
         return endpoints.size();
     }
