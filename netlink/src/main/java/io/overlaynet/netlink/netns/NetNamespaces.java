@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -44,40 +45,48 @@ public final class NetNamespaces {
      * (e.g. opening a socket there): one thread hop instead of two.
      */
     public static <T> Made<T> create(String name, Callable<T> inside) {
+        return NetNs.await(createAsync(name, inside));
+    }
+
+    /**
+     * As {@link #create(String, Callable)}, but returns at once: the name is claimed, the namespace made
+     * and bound, and {@code inside} run, all on a namespace thread, while the caller goes on with other
+     * work. On failure nothing is left: the name is free again.
+     */
+    public static <T> CompletableFuture<Made<T>> createAsync(String name, Callable<T> inside) {
         checkName(name);
         ensureRunDir();
         Path target = RUN_DIR.resolve(name);
-        try {
-            Files.createFile(target);
-        } catch (FileAlreadyExistsException e) {
-            throw new NamespaceException("network namespace '" + name + "' already exists (" + target
-                    + "); pick another name or remove it with 'ip netns del " + name + "'");
-        } catch (IOException e) {
-            throw new NamespaceException("cannot create " + target + ": " + e.getMessage());
-        }
-        T value;
-        try {
-            value = bindNewNamespace(target, inside);
-        } catch (RuntimeException e) {
-            deleteQuietly(target);
-            throw new NamespaceException("cannot create network namespace '" + name + "': " + e.getMessage());
-        }
-        return new Made<>(NetNs.named(name), value);
-    }
-
-    private static <T> T bindNewNamespace(Path target, Callable<T> inside) {
         // unshare(2) on a worker thread: only that OS thread enters the new namespace, and it returns
-        // home when the task ends.
+        // home when the task ends. The handle is opened there too: no second lookup by name.
         Optional<Path> hostMounts = HOST_MOUNTS;
-        return NetNs.await(NamespaceThreads.submit(NamespaceThreads.homeFd(), false, () -> {
-            Libc.unshare(Libc.CLONE_NEWNET);
-            if (hostMounts.isPresent()) {
-                bindInMountNamespace(hostMounts.get(), target);
-            } else {
-                Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
+        return NamespaceThreads.submit(NamespaceThreads.homeFd(), false, () -> {
+            try {
+                Files.createFile(target);
+            } catch (FileAlreadyExistsException e) {
+                throw new NamespaceException("network namespace '" + name + "' already exists (" + target
+                        + "); pick another name or remove it with 'ip netns del " + name + "'");
+            } catch (IOException e) {
+                throw new NamespaceException("cannot create " + target + ": " + e.getMessage());
             }
-            return inside.call();
-        }));
+            NetNs ns = null;
+            try {
+                Libc.unshare(Libc.CLONE_NEWNET);
+                if (hostMounts.isPresent()) {
+                    bindInMountNamespace(hostMounts.get(), target);
+                } else {
+                    Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
+                }
+                ns = NetNs.ofThisThread(target, name);
+                return new Made<>(ns, inside.call());
+            } catch (Exception e) {
+                if (ns != null) {
+                    ns.close();
+                }
+                deleteQuietly(target);
+                throw new NamespaceException("cannot create network namespace '" + name + "': " + e.getMessage());
+            }
+        });
     }
 
     /**

@@ -33,6 +33,14 @@ public final class NetNs implements AutoCloseable {
         this.name = name;
     }
 
+    /**
+     * A handle on the namespace the calling thread is in, under the name it was just bound to: used by
+     * {@link NetNamespaces#create} from inside the new namespace, where there is nothing to check.
+     */
+    static NetNs ofThisThread(Path boundTo, String name) {
+        return new NetNs(Libc.openReadOnly("/proc/thread-self/ns/net"), boundTo, Optional.of(name));
+    }
+
     /** Opens a namespace made by {@code ip netns add NAME} or {@link NetNamespaces#create}. */
     public static NetNs named(String name) {
         NetNamespaces.checkName(name);
@@ -122,7 +130,8 @@ public final class NetNs implements AutoCloseable {
         return await(NamespaceThreads.submit(fd(), true, task));
     }
 
-    static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+    /** Waits for a task started on a namespace thread; its own runtime exception is thrown as it was. */
+    public static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
