@@ -30,10 +30,11 @@ final class LinkCodec {
         spec.master().ifPresent(m -> w.put(Ifla.MASTER, m));
         spec.namespace().ifPresent(ns -> w.put(Ifla.NET_NS_FD, ns.fd()));
         spec.alias().ifPresent(a -> w.put(Ifla.IFALIAS, a));
+        putQueues(w, spec.queues());
         w.nest(Ifla.LINKINFO).put(Ifla.Info.KIND, spec.kind().kind());
         switch (spec.kind()) {
             case VxlanSpec v -> writeVxlan(w.nest(Ifla.Info.DATA), v).endNest();
-            case LinkKind.Veth v -> writeVethPeer(w.nest(Ifla.Info.DATA), v).endNest();
+            case LinkKind.Veth v -> writeVethPeer(w.nest(Ifla.Info.DATA), v, spec.queues()).endNest();
             case LinkKind.Bridge b -> {
                 if (b.ageingSeconds().isPresent()) {
                     w.nest(Ifla.Info.DATA).put(IflaBridge.AGEING_TIME, b.ageingSeconds().get() * CENTIS_PER_SECOND)
@@ -46,8 +47,13 @@ final class LinkCodec {
         w.endNest();
     }
 
-    private static MessageWriter writeVethPeer(MessageWriter w, LinkKind.Veth v) {
+    private static void putQueues(MessageWriter w, java.util.Optional<Integer> queues) {
+        queues.ifPresent(q -> w.put(Ifla.NUM_TX_QUEUES, q).put(Ifla.NUM_RX_QUEUES, q));
+    }
+
+    private static MessageWriter writeVethPeer(MessageWriter w, LinkKind.Veth v, java.util.Optional<Integer> queues) {
         w.nest(Ifla.Veth.PEER).body(IfInfoMsg.of(0)).put(Ifla.IFNAME, v.peerName());
+        putQueues(w, queues);
         v.peerMtu().ifPresent(m -> w.put(Ifla.MTU, m));
         v.peerMac().ifPresent(m -> w.put(Ifla.ADDRESS, m));
         v.peerNamespace().ifPresent(ns -> w.put(Ifla.NET_NS_FD, ns.fd()));

@@ -64,9 +64,12 @@ class LinkOpsTest {
         int br = rt.links().index("br0");
         MacAddress mac = MacAddress.parse("02:42:0c:0c:0c:02");
         rt.links().add(LinkSpec.of("veth0", LinkKind.Veth.peer("eth0").in(ctr).mac(mac).mtu(1450))
-                .mtu(1450).master(br).up(true));
+                .mtu(1450).master(br).up(true).queues(1));
 
         JsonNode hostEnd = link(host.name().orElseThrow(), "veth0");
+        assertEquals(1, hostEnd.get("num_tx_queues").asInt());
+        assertEquals(1, hostEnd.get("num_rx_queues").asInt());
+        assertEquals(1, link(ctr.name().orElseThrow(), "eth0").get("num_rx_queues").asInt());
         assertEquals("veth", hostEnd.at("/linkinfo/info_kind").asText());
         assertEquals("br0", hostEnd.get("master").asText());
         JsonNode ctrEnd = link(ctr.name().orElseThrow(), "eth0");

@@ -34,6 +34,8 @@ public final class Ifla {
     public static final AttrDef<Integer> NET_NS_FD = new AttrDef<>(28, "IFLA_NET_NS_FD", U32);
     public static final AttrDef<Integer> EXT_MASK = new AttrDef<>(29, "IFLA_EXT_MASK", U32);
     public static final AttrDef<Integer> PROMISCUITY = new AttrDef<>(30, "IFLA_PROMISCUITY", U32);
+    public static final AttrDef<Integer> NUM_TX_QUEUES = new AttrDef<>(31, "IFLA_NUM_TX_QUEUES", U32);
+    public static final AttrDef<Integer> NUM_RX_QUEUES = new AttrDef<>(32, "IFLA_NUM_RX_QUEUES", U32);
     public static final AttrDef<Integer> CARRIER = new AttrDef<>(33, "IFLA_CARRIER", U8);
     public static final AttrDef<Integer> LINK_NETNSID = new AttrDef<>(37, "IFLA_LINK_NETNSID", U32);
     public static final AttrDef<Integer> TARGET_NETNSID = new AttrDef<>(46, "IFLA_TARGET_NETNSID", U32);
@@ -42,7 +44,7 @@ public final class Ifla {
 
     public static final AttrSpace SPACE = new AttrSpace("IFLA", List.of(ADDRESS, BROADCAST, IFNAME, MTU, LINK,
             QDISC, STATS, MASTER, TXQLEN, OPERSTATE, LINKMODE, LINKINFO, NET_NS_PID, IFALIAS, GROUP, NET_NS_FD,
-            EXT_MASK, PROMISCUITY, CARRIER, LINK_NETNSID, TARGET_NETNSID, MIN_MTU, MAX_MTU));
+            EXT_MASK, PROMISCUITY, NUM_TX_QUEUES, NUM_RX_QUEUES, CARRIER, LINK_NETNSID, TARGET_NETNSID, MIN_MTU, MAX_MTU));
 
     /** IFLA_INFO_*: the nest that names a link's kind and carries its kind-specific data. */
     public static final class Info {
