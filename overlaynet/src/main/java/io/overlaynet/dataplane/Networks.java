@@ -167,7 +167,7 @@ public final class Networks {
     }
 
     public Optional<NetworkRecord> find(String name) {
-        return host.state().read(path(name), NetworkRecord.class);
+        return host.state().readCached(path(name), NetworkRecord.class);
     }
 
     public NetworkRecord get(String name) {

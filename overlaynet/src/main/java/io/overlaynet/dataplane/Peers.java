@@ -114,6 +114,11 @@ public final class Peers {
     }
 
     /** The remote endpoint with this IP, if it is a peer of the network. */
+    /** Whether {@code ip} is a remote endpoint of {@code network} here (no record read). */
+    public boolean exists(String network, InetAddress ip) {
+        return host.state().exists(path(network, ip.getHostAddress()));
+    }
+
     public Optional<PeerRecord> find(String network, InetAddress ip) {
         return host.state().read(path(network, ip.getHostAddress()), PeerRecord.class);
     }

@@ -8,12 +8,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -30,6 +35,11 @@ public final class LocalState {
     private static final long PID = ProcessHandle.current().pid();
     private static final AtomicLong SEQ = new AtomicLong();
     private final Path root;
+    /** Records read before, with the identity of the file they came from (see {@link #readCached}). */
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Object fileKey, FileTime modified, long size, Object value) {
+    }
 
     public LocalState(Path root) {
         this.root = root;
@@ -40,31 +50,68 @@ public final class LocalState {
     }
 
     public void write(String relative, Object record) {
-        Path target = root.resolve(relative);
-        // Same directory, unique per process and call: rename(2) then replaces atomically.
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + PID + "-" + SEQ.incrementAndGet());
-        try {
-            byte[] bytes = JSON.writeValueAsBytes(record);
+        prepare(relative, record).commit();
+    }
+
+    /**
+     * A record written to a temporary file beside its place, not yet visible: {@link #commit} puts it
+     * in place with one rename(2), {@link #discard} drops it. Lets a caller write while other work
+     * runs and publish only once that work has succeeded.
+     */
+    public final class Pending {
+        private final Path tmp;
+        private final Path target;
+
+        private Pending(Path tmp, Path target) {
+            this.tmp = tmp;
+            this.target = target;
+        }
+
+        public void commit() {
             try {
-                Files.write(tmp, bytes);
-            } catch (NoSuchFileException e) {
-                Files.createDirectories(target.getParent());
-                Files.write(tmp, bytes);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                discard();
+                throw cannotWrite(target, e);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
+        }
+
+        public void discard() {
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
-                // reporting the first failure
+                // best effort: a stray temp file is skipped by every reader (leading dot)
             }
-            throw new UncheckedIOException("cannot write state " + target + ": " + e.getMessage()
-                    + " (is the state directory writable? set --state-dir)", e);
         }
+    }
+
+    public Pending prepare(String relative, Object record) {
+        Path target = root.resolve(relative);
+        // Same directory, unique per process and call: rename(2) then replaces atomically.
+        Pending p = new Pending(target.resolveSibling("." + target.getFileName() + ".tmp-" + PID + "-"
+                + SEQ.incrementAndGet()), target);
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(record);
+            try {
+                Files.write(p.tmp, bytes);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(target.getParent());
+                Files.write(p.tmp, bytes);
+            }
+            return p;
+        } catch (IOException e) {
+            p.discard();
+            throw cannotWrite(target, e);
+        }
+    }
+
+    private static UncheckedIOException cannotWrite(Path target, IOException e) {
+        return new UncheckedIOException("cannot write state " + target + ": " + e.getMessage()
+                + " (is the state directory writable? set --state-dir)", e);
     }
 
     /**
@@ -96,6 +143,37 @@ public final class LocalState {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * As {@link #read}, but a record already parsed from the same file is reused: every write replaces
+     * the file (a new inode), so one stat tells whether the copy in hand is still the record on disk.
+     * For records read on every command (a network's), where parsing costs more than the work itself.
+     */
+    public <T> Optional<T> readCached(String relative, Class<T> type) {
+        Path p = root.resolve(relative);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            cache.remove(relative);
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read state file " + p + ": " + e.getMessage(), e);
+        }
+        Cached c = cache.get(relative);
+        if (c != null && type.isInstance(c.value()) && java.util.Objects.equals(c.fileKey(), a.fileKey())
+                && c.modified().equals(a.lastModifiedTime()) && c.size() == a.size()) {
+            return Optional.of(type.cast(c.value()));
+        }
+        Optional<T> value = read(relative, type);
+        value.ifPresent(v -> cache.put(relative, new Cached(a.fileKey(), a.lastModifiedTime(), a.size(), v)));
+        return value;
+    }
+
+    /** Whether a record exists, without reading it. */
+    public boolean exists(String relative) {
+        return Files.exists(root.resolve(relative), LinkOption.NOFOLLOW_LINKS);
     }
 
     public <T> Optional<T> read(String relative, Class<T> type) {
