@@ -1,5 +1,6 @@
 package io.overlaynet.dataplane;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -75,7 +77,14 @@ class EndpointTest {
         LabRecord lab = fixture.up(2, new Mode.Static());
         LabHost h1 = lab.hosts().get(0);
         String pink = h1.containers().get(0).namespace();
-        assertEquals(1450, Sh.ipJson(pink, "link", "show", "dev", "eth0").get(0).get("mtu").asInt());
+        JsonNode eth0 = Sh.ipJson(pink, "link", "show", "dev", "eth0").get(0);
+        assertEquals(1450, eth0.get("mtu").asInt());
+        assertEquals(1, eth0.get("num_tx_queues").asInt());
+        assertEquals(1, eth0.get("num_rx_queues").asInt());
+        // IPv4 networks: no IPv6 on eth0 (nothing to flood across the overlay), while lo keeps ::1.
+        assertTrue(Sh.ipJson(pink, "-6", "address", "show", "dev", "eth0").isEmpty()
+                || Sh.ipJson(pink, "-6", "address", "show", "dev", "eth0").get(0).path("addr_info").isEmpty());
+        assertTrue(Sh.ipJson(pink, "-6", "address", "show", "dev", "lo").toString().contains("\"::1\""));
 
         Process dump = new ProcessBuilder("ip", "netns", "exec", h1.namespace(), "tcpdump", "-l", "-nn", "-c", "1",
                 "-i", "eth1", "udp", "dst", "port", "4789").redirectErrorStream(true).start();
@@ -94,7 +103,7 @@ class EndpointTest {
     }
 
     @Test
-    void aFailureHalfwayLeavesNothingBehind() {
+    void aFailureHalfwayLeavesNothingBehind() throws Exception {
         LabRecord lab = fixture.up(1, new Mode.Static());
         LabHost h1 = lab.hosts().get(0);
         // A foreign namespace that already has a default route: our route add fails after veth and address.
@@ -112,6 +121,21 @@ class EndpointTest {
             assertEquals(1, Sh.ipJson(foreign, "link", "show").size(), "only lo stays in the foreign namespace");
             assertTrue(NetNamespaces.exists(foreign), "a namespace we did not make is never removed");
             assertTrue(endpoints.find("demo", "fx").isEmpty());
+
+            // A namespace we make, then a failure after it (the bridge-side name is taken): the namespace,
+            // the IP claim and the record written aside are all gone again.
+            Sh.ip(host.overlayNamespace("demo"), "link", "add", Endpoints.vethName("demo", "vx"), "type", "bridge");
+            assertThrows(NetlinkException.Exists.class, () -> endpoints.add(new Endpoints.Request("demo", "vx",
+                    Ip.parse("12.12.12.62"), Optional.empty(), Optional.empty())));
+            assertFalse(NetNamespaces.exists(host.containerNamespace("vx")));
+            assertTrue(endpoints.byIp("demo", Ip.parse("12.12.12.62")).isEmpty());
+            try (var files = java.nio.file.Files.list(host.state().root().resolve("endpoints/demo"))) {
+                List<String> names = files.map(f -> f.getFileName().toString()).toList();
+                assertTrue(names.stream().noneMatch(f -> f.startsWith("vx") || f.startsWith(".vx")), names.toString());
+            }
+            Sh.ip(host.overlayNamespace("demo"), "link", "del", Endpoints.vethName("demo", "vx"));
+            int withDummyGone = Sh.ipJson(host.overlayNamespace("demo"), "link", "show").size();
+            assertEquals(before, withDummyGone);
 
             // Duplicate IP and a clashing namespace name: refused before anything is made.
             IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> endpoints.add(
