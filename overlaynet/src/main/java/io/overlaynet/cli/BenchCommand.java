@@ -51,10 +51,15 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--endpoints", defaultValue = "100", description = "Endpoints per side (default ${DEFAULT-VALUE}).")
         int endpoints;
 
+        @Option(names = "--warmup", defaultValue = "20",
+                description = "Untimed attaches each way first, so the JIT has compiled the data plane (default ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Override
         public Integer call() {
             range("--endpoints", endpoints, 1, 5000);
-            new AttachBench(endpoints, System.out).run();
+            range("--warmup", warmup, 0, 5000);
+            new AttachBench(endpoints, warmup, System.out).run();
             return 0;
         }
     }
