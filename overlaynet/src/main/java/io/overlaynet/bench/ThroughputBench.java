@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +34,15 @@ public final class ThroughputBench {
         this.out = out;
     }
 
-    private record Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum) {
+    private record Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum,
+                           Optional<String> congestion) {
+        Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum) {
+            this(name, overlayHooks, underlayHooks, udpCsum, Optional.empty());
+        }
+    }
+
+    /** One iperf3 run's result: what arrived, and how many segments the sender sent again. */
+    private record Run(double gbps, long retransmits) {
     }
 
     public void run() {
@@ -41,9 +50,11 @@ public final class ThroughputBench {
                 new Setting("outer UDP checksums on (udpcsum), otherwise the lab default", false, false, true),
                 new Setting("seeds' defaults: bridge netfilter hooks on (overlay + underlay bridges)", true, true, false),
                 new Setting("overlaynet: hooks off in overlay namespaces", false, true, false),
+                new Setting("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)", false, false,
+                        false, Optional.of("cubic")),
                 new Setting("overlaynet + lab switch without hooks (lab default)", false, false, false));
-        out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s per path and setting, 2 lab hosts%n",
-                rounds, seconds);
+        out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s per path and setting, 2 lab hosts;"
+                + " host TCP congestion control: %s%n", rounds, seconds, hostCongestionControl());
         double last = Double.NaN;
         List<String> rows = new ArrayList<>();
         try (Scratch scratch = new Scratch("tp")) {
@@ -57,18 +68,22 @@ public final class ThroughputBench {
                         csum = s.udpCsum();
                     }
                     apply(rec, s);
-                    List<Double> under = new ArrayList<>();
-                    List<Double> over = new ArrayList<>();
+                    List<Run> under = new ArrayList<>();
+                    List<Run> over = new ArrayList<>();
                     for (int r = 0; r < rounds; r++) {
                         under.add(iperf(rec.hosts().get(1).namespace(), rec.hosts().get(1).address(),
-                                rec.hosts().get(0).namespace()));
+                                rec.hosts().get(0).namespace(), s.congestion()));
                         over.add(iperf(container(rec.hosts().get(1)), rec.hosts().get(1).containers().getFirst().ip(),
-                                container(rec.hosts().get(0))));
+                                container(rec.hosts().get(0)), s.congestion()));
                     }
-                    double u = Stats.median(under);
-                    double o = Stats.median(over);
-                    last = o / u;
-                    rows.add(String.format("%-72s %8.2f %8.2f %6.2f", s.name(), u, o, last));
+                    double u = Stats.median(under.stream().map(Run::gbps).toList());
+                    double o = Stats.median(over.stream().map(Run::gbps).toList());
+                    double ur = Stats.median(under.stream().map(x -> (double) x.retransmits()).toList());
+                    double or = Stats.median(over.stream().map(x -> (double) x.retransmits()).toList());
+                    if (s.congestion().isEmpty()) {
+                        last = o / u;
+                    }
+                    rows.add(String.format("%-72s %8.2f %8.2f %6.2f %7.0f/%.0f", s.name(), u, o, o / u, ur, or));
                     out.printf("  %s: underlay %.2f Gbit/s, overlay %.2f Gbit/s%n", s.name(), u, o);
                 }
             } finally {
@@ -76,11 +91,17 @@ public final class ThroughputBench {
             }
         }
         out.println();
-        out.printf("%-72s %8s %8s %6s%n", "setting (median Gbit/s)", "underlay", "overlay", "ratio");
+        out.printf("%-72s %8s %8s %6s %s%n", "setting (median Gbit/s)", "underlay", "overlay", "ratio",
+                "retransmits u/o");
         rows.forEach(out::println);
-        out.println("also tried by hand: GRO on the underlay and overlay veths (ethtool -K gro on) and pinning iperf3 "
-                + "to separate CPUs: no gain beyond the noise (the veths already carry 64 KiB GSO super-packets). "
-                + "Run-to-run spread on this VM is about +-0.1. The last row is the headline.");
+        out.println("""
+                also tried by hand (see docs/dataplane.md): GRO on the underlay and overlay veths and pinning iperf3 to
+                separate CPUs: no gain beyond the noise (the veths already carry 64 KiB GSO super-packets); BIG TCP
+                (gso/gro_ipv4_max_size 256 KiB) on the overlay devices: 2.9 Gbit/s, VXLAN's outer UDP length cannot
+                carry it; RPS on the endpoint veths: no more reordering retransmits, but the cross-CPU hand-off costs
+                more than it saves on 2 vCPUs; the fq qdisc that BBR prefers is not in this kernel. Retransmits on both
+                paths are reordering between the two CPUs' backlogs, not loss. Run-to-run spread here is about +-0.1.
+                The last row, with the host's own congestion control, is the headline.""");
         out.println();
         out.printf("overlay_vs_underlay %.2f%n", last);
     }
@@ -129,8 +150,16 @@ public final class ThroughputBench {
         }
     }
 
-    /** One iperf3 run: server in {@code serverNs} (one-off), client in {@code clientNs}; Gbit/s received. */
-    private double iperf(String serverNs, String serverIp, String clientNs) {
+    private static String hostCongestionControl() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** One iperf3 run: server in {@code serverNs} (one-off), client in {@code clientNs}. */
+    private Run iperf(String serverNs, String serverIp, String clientNs, Optional<String> congestion) {
         Process server = null;
         try {
             server = new ProcessBuilder("ip", "netns", "exec", serverNs, "iperf3", "-s", "-1", "-p",
@@ -140,14 +169,16 @@ public final class ThroughputBench {
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 50; attempt++) {
                 try {
-                    String json = Commands.run("ip", "netns", "exec", clientNs, "iperf3", "-c", serverIp, "-p",
-                            Integer.toString(PORT), "-t", Integer.toString(seconds), "-J");
+                    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", clientNs, "iperf3", "-c", serverIp,
+                            "-p", Integer.toString(PORT), "-t", Integer.toString(seconds), "-J"));
+                    congestion.ifPresent(c -> cmd.addAll(List.of("-C", c)));
+                    String json = Commands.run(cmd);
                     JsonNode n = LocalState.JSON.readTree(json);
                     JsonNode bps = n.at("/end/sum_received/bits_per_second");
                     if (bps.isMissingNode() || bps.asDouble() <= 0) {
                         throw new IllegalStateException("iperf3 gave no result: " + n.path("error").asText(json));
                     }
-                    return bps.asDouble() / 1e9;
+                    return new Run(bps.asDouble() / 1e9, n.at("/end/sum_sent/retransmits").asLong());
                 } catch (IllegalStateException e) {
                     last = e;
                     Thread.sleep(100);
