@@ -26,11 +26,13 @@ public final class ThroughputBench {
     private static final int PORT = 5201;
     private final int rounds;
     private final int seconds;
+    private final int omit;
     private final PrintStream out;
 
-    public ThroughputBench(int rounds, int seconds, PrintStream out) {
+    public ThroughputBench(int rounds, int seconds, int omit, PrintStream out) {
         this.rounds = rounds;
         this.seconds = seconds;
+        this.omit = omit;
         this.out = out;
     }
 
@@ -53,8 +55,8 @@ public final class ThroughputBench {
                 new Setting("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)", false, false,
                         false, Optional.of("cubic")),
                 new Setting("overlaynet + lab switch without hooks (lab default)", false, false, false));
-        out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s per path and setting, 2 lab hosts;"
-                + " host TCP congestion control: %s%n", rounds, seconds, hostCongestionControl());
+        out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s (after %d s left out) per path and setting,"
+                + " 2 lab hosts; host TCP congestion control: %s%n", rounds, seconds, omit, hostCongestionControl());
         double last = Double.NaN;
         List<String> rows = new ArrayList<>();
         try (Scratch scratch = new Scratch("tp")) {
@@ -170,7 +172,7 @@ public final class ThroughputBench {
             for (int attempt = 0; attempt < 50; attempt++) {
                 try {
                     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", clientNs, "iperf3", "-c", serverIp,
-                            "-p", Integer.toString(PORT), "-t", Integer.toString(seconds), "-J"));
+                            "-p", Integer.toString(PORT), "-t", Integer.toString(seconds), "-O", Integer.toString(omit), "-J"));
                     congestion.ifPresent(c -> cmd.addAll(List.of("-C", c)));
                     String json = Commands.run(cmd);
                     JsonNode n = LocalState.JSON.readTree(json);

@@ -72,12 +72,16 @@ public final class BenchCommand implements Runnable {
         int rounds;
         @Option(names = "--seconds", defaultValue = "2", description = "Seconds per iperf3 run (default ${DEFAULT-VALUE}).")
         int seconds;
+        @Option(names = "--omit", defaultValue = "1",
+                description = "Seconds of each run's start (TCP start-up) left out, iperf3 -O (default ${DEFAULT-VALUE}).")
+        int omit;
 
         @Override
         public Integer call() {
             range("--rounds", rounds, 1, 100);
             range("--seconds", seconds, 1, 60);
-            new ThroughputBench(rounds, seconds, System.out).run();
+            range("--omit", omit, 0, 60);
+            new ThroughputBench(rounds, seconds, omit, System.out).run();
             return 0;
         }
     }
