@@ -15,7 +15,6 @@ import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.netlink.rtnl.Sysctl;
-import io.overlaynet.state.LocalState;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -62,19 +61,20 @@ public final class Endpoints {
     public record Added(EndpointRecord record, boolean changed) {
     }
 
-    /** Takes {@code ip} for endpoint {@code name}: the symlink is made only if no one holds it yet. */
-    private void claimIp(String network, InetAddress ip, String name) {
-        try {
-            host.state().link(ipPath(network, ip.getHostAddress()), name);
-        } catch (IllegalStateException taken) {
-            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is already used by endpoint "
-                    + byIp(network, ip).orElse("?") + " in network " + network);
-        }
-    }
-
-    /** The local endpoint holding {@code ip} in {@code network}, if any (one symlink lookup). */
+    /**
+     * The local endpoint holding {@code ip} in {@code network}, if any. The IP's claim is the endpoint's
+     * record itself, under the address's name ("?" while that record is being written).
+     */
     public Optional<String> byIp(String network, InetAddress ip) {
-        return host.state().readLink(ipPath(network, ip.getHostAddress()));
+        String claim = ipPath(network, ip.getHostAddress());
+        if (!host.state().exists(claim)) {
+            return Optional.empty();
+        }
+        try {
+            return host.state().read(claim, EndpointRecord.class).map(EndpointRecord::name);
+        } catch (java.io.UncheckedIOException beingWritten) {
+            return Optional.of("?");
+        }
     }
 
     /** Docker's convention: 02:42 followed by the four IPv4 bytes. */
@@ -121,16 +121,21 @@ public final class Endpoints {
         // Undo steps run newest first.
         Deque<Runnable> undo = new ArrayDeque<>();
         try {
-            claimIp(req.network(), ip, req.name());
-            undo.push(() -> host.state().delete(ipPath(req.network(), ip.getHostAddress())));
-            // The container's namespace is made on a namespace thread while this one writes the record
-            // aside; the record is put in place only once the endpoint works.
+            // The container's namespace is made on a namespace thread while this one claims the IP: the
+            // claim is the endpoint's record, created under the address's name; it gets the endpoint's
+            // own name (a hard link) only once the endpoint works.
             CompletableFuture<Rtnl> made = own ? Rtnl.createNamespaceAsync(nsText, CONTAINER_SYSCTLS) : null;
             if (made != null) {
                 undo.push(() -> deleteMadeNamespace(made, nsText));
             }
-            LocalState.Pending file = host.state().prepare(path(req.network(), req.name()), rec);
-            undo.push(file::discard);
+            String claim = ipPath(req.network(), ip.getHostAddress());
+            try {
+                host.state().create(claim, rec);
+            } catch (IllegalStateException taken) {
+                throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is already used by endpoint "
+                        + byIp(req.network(), ip).orElse("?") + " in network " + req.network());
+            }
+            undo.push(() -> host.state().delete(claim));
             try (Rtnl inCtr = made != null ? NetNs.await(made) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
                 plug(host.overlay(net), inCtr, ctr, net, rec.hostVeth(), ip, mac, nsText, own, undo);
@@ -140,7 +145,12 @@ public final class Endpoints {
                     inCtr.sysctl().set("net.ipv4.neigh." + CONTAINER_IF + ".mcast_solicit", "10");
                 }
             }
-            file.commit();
+            try {
+                host.state().alias(claim, path(req.network(), req.name()));
+            } catch (IllegalStateException raced) {
+                throw new IllegalArgumentException("endpoint " + req.name() + " was added to network " + req.network()
+                        + " by another command meanwhile: remove it first");
+            }
         } catch (RuntimeException e) {
             while (!undo.isEmpty()) {
                 try {
@@ -255,7 +265,7 @@ public final class Endpoints {
         return "endpoints/" + network + "/" + name + ".json";
     }
 
-    /** The IP claim: a symlink named after the address, pointing at the endpoint's name. */
+    /** The IP claim: the endpoint's record under the address's name (hard-linked to its own name). */
     private static String ipPath(String network, String ip) {
         return "endpoints/" + network + "/by-ip/" + ip;
     }

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -50,62 +52,72 @@ public final class LocalState {
     }
 
     public void write(String relative, Object record) {
-        prepare(relative, record).commit();
-    }
-
-    /**
-     * A record written to a temporary file beside its place, not yet visible: {@link #commit} puts it
-     * in place with one rename(2), {@link #discard} drops it. Lets a caller write while other work
-     * runs and publish only once that work has succeeded.
-     */
-    public final class Pending {
-        private final Path tmp;
-        private final Path target;
-
-        private Pending(Path tmp, Path target) {
-            this.tmp = tmp;
-            this.target = target;
-        }
-
-        public void commit() {
-            try {
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } catch (IOException e) {
-                discard();
-                throw cannotWrite(target, e);
-            }
-        }
-
-        public void discard() {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: a stray temp file is skipped by every reader (leading dot)
-            }
-        }
-    }
-
-    public Pending prepare(String relative, Object record) {
         Path target = root.resolve(relative);
         // Same directory, unique per process and call: rename(2) then replaces atomically.
-        Pending p = new Pending(target.resolveSibling("." + target.getFileName() + ".tmp-" + PID + "-"
-                + SEQ.incrementAndGet()), target);
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + PID + "-" + SEQ.incrementAndGet());
         try {
             byte[] bytes = JSON.writeValueAsBytes(record);
             try {
-                Files.write(p.tmp, bytes);
+                Files.write(tmp, bytes);
             } catch (NoSuchFileException e) {
                 Files.createDirectories(target.getParent());
-                Files.write(p.tmp, bytes);
+                Files.write(tmp, bytes);
             }
-            return p;
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
-            p.discard();
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // reporting the first failure
+            }
             throw cannotWrite(target, e);
+        }
+    }
+
+    /**
+     * Creates a record only if nothing has that name yet: a create-if-absent claim whose content is the
+     * record, one new file. Throws IllegalStateException when the name is taken. A reader may see the
+     * file empty for the moment between its creation and its one write.
+     */
+    public void create(String relative, Object record) {
+        Path p = root.resolve(relative);
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(record);
+            try {
+                Files.write(p, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(p.getParent());
+                Files.write(p, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("state " + p + " is already taken");
+        } catch (IOException e) {
+            throw cannotWrite(p, e);
+        }
+    }
+
+    /**
+     * Gives the record at {@code existing} a second name, if that name is free: a hard link, so no new
+     * file is made (making one costs ~0.3 ms on this kind of disk, a link ~0.03 ms) and both names show
+     * the same complete record at once. Throws IllegalStateException when the name is taken.
+     */
+    public void alias(String existing, String relative) {
+        Path p = root.resolve(relative);
+        try {
+            try {
+                Files.createLink(p, root.resolve(existing));
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(p.getParent());
+                Files.createLink(p, root.resolve(existing));
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("state " + p + " is already taken");
+        } catch (IOException e) {
+            throw cannotWrite(p, e);
         }
     }
 
@@ -114,27 +126,7 @@ public final class LocalState {
                 + " (is the state directory writable? set --state-dir)", e);
     }
 
-    /**
-     * Creates a symlink {@code relative -> target} if the name is free: an atomic claim in one system
-     * call. Throws IllegalStateException when the name is taken.
-     */
-    public void link(String relative, String target) {
-        Path p = root.resolve(relative);
-        try {
-            try {
-                Files.createSymbolicLink(p, Path.of(target));
-            } catch (NoSuchFileException e) {
-                Files.createDirectories(p.getParent());
-                Files.createSymbolicLink(p, Path.of(target));
-            }
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            throw new IllegalStateException("state " + p + " is already claimed by " + readLink(relative).orElse("?"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write state " + p + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The target of a claim made with {@link #link}, if the name is taken. */
+    /** The target of a symlink, if there is one at {@code relative}. */
     public Optional<String> readLink(String relative) {
         try {
             return Optional.of(Files.readSymbolicLink(root.resolve(relative)).toString());

@@ -11,11 +11,11 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The state directory's records: cached reads that notice every write, and records written aside. */
+/** The state directory's records: cached reads that notice every write, claims, second names. */
 class LocalStateTest {
     record Rec(String name, int value) {
     }
@@ -38,17 +38,22 @@ class LocalStateTest {
     }
 
     @Test
-    void aRecordWrittenAsideIsInvisibleUntilCommittedAndGoneWhenDiscarded() throws IOException {
+    void aCreatedRecordIsAClaimAndAnAliasIsTheSameRecordUnderASecondName() throws IOException {
         LocalState st = new LocalState(dir);
-        LocalState.Pending kept = st.prepare("eps/x.json", new Rec("x", 1));
-        assertFalse(st.exists("eps/x.json"));
-        assertTrue(st.list("eps", Rec.class).isEmpty(), "readers skip the temporary file");
-        kept.commit();
-        assertEquals(List.of(new Rec("x", 1)), st.list("eps", Rec.class));
+        st.create("eps/by-ip/10.0.0.2", new Rec("x", 1));
+        IllegalStateException taken = assertThrows(IllegalStateException.class,
+                () -> st.create("eps/by-ip/10.0.0.2", new Rec("y", 2)));
+        assertTrue(taken.getMessage().contains("already taken"), taken.getMessage());
+        assertEquals(new Rec("x", 1), st.read("eps/by-ip/10.0.0.2", Rec.class).orElseThrow());
 
-        st.prepare("eps/y.json", new Rec("y", 2)).discard();
+        assertTrue(st.list("eps", Rec.class).isEmpty(), "not listed before it has its own name");
+        st.alias("eps/by-ip/10.0.0.2", "eps/x.json");
+        assertEquals(List.of(new Rec("x", 1)), st.list("eps", Rec.class));
+        assertEquals(Files.readAttributes(dir.resolve("eps/x.json"), "unix:ino"),
+                Files.readAttributes(dir.resolve("eps/by-ip/10.0.0.2"), "unix:ino"), "one file, two names");
+        assertThrows(IllegalStateException.class, () -> st.alias("eps/by-ip/10.0.0.2", "eps/x.json"));
         try (Stream<Path> files = Files.list(dir.resolve("eps"))) {
-            assertEquals(List.of("x.json"), files.map(f -> f.getFileName().toString()).toList());
+            assertEquals(List.of("by-ip", "x.json"), files.map(f -> f.getFileName().toString()).sorted().toList());
         }
     }
 }
