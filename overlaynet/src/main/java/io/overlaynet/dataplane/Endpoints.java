@@ -206,7 +206,15 @@ public final class Endpoints {
         if (made.failures().stream().noneMatch(f -> f.index() == 0)) {
             undo.push(() -> overlay.rtnl().links().deleteIfExists(hostVeth));
         }
-        made.throwIfFailed();
+        try {
+            made.throwIfFailed();
+        } catch (io.overlaynet.netlink.NetlinkException e) {
+            if (e.errno() == io.overlaynet.netlink.sys.Errno.EXFULL) {
+                throw new IllegalStateException("network " + net.name() + " has no room for another endpoint on this "
+                        + "host: its bridge holds at most 1023 ports (a kernel limit); use another network");
+            }
+            throw e;
+        }
         // Container side, in order, one datagram: lo up, address, eth0 up, default route via the gateway.
         int eth0 = inCtr.links().index(CONTAINER_IF);
         inCtr.batch(List.of(

@@ -18,6 +18,8 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ERANGE = 34;
     public static final int ENOSPC = 28;
+    /** A bridge with no free port number left (the kernel allows 1023 ports per bridge). */
+    public static final int EXFULL = 54;
     public static final int EMSGSIZE = 90;
     public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
@@ -46,6 +48,7 @@ public final class Errno {
             Map.entry(EINVAL, new Info("EINVAL", "Invalid argument")),
             Map.entry(ENOSPC, new Info("ENOSPC", "No space left on device")),
             Map.entry(ERANGE, new Info("ERANGE", "Numerical result out of range")),
+            Map.entry(EXFULL, new Info("EXFULL", "Exchange full")),
             Map.entry(EMSGSIZE, new Info("EMSGSIZE", "Message too long")),
             Map.entry(EOPNOTSUPP, new Info("EOPNOTSUPP", "Operation not supported")),
             Map.entry(EAFNOSUPPORT, new Info("EAFNOSUPPORT", "Address family not supported by protocol")),
