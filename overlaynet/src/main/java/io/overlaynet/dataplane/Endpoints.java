@@ -14,11 +14,11 @@ import io.overlaynet.netlink.rtnl.LinkKind;
 import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
-import io.overlaynet.netlink.rtnl.Sysctl;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -32,13 +32,6 @@ public final class Endpoints {
     public static final String CONTAINER_IF = "eth0";
     /** ARP retransmit time in containers of reactive networks (the kernel default is 1000 ms). */
     public static final int ARP_RETRANSMIT_MS = 10;
-    /**
-     * Set in a container namespace overlaynet makes, before its eth0 exists: the networks are IPv4, so
-     * eth0 gets no IPv6 (no link-local address, DAD, MLD or router solicitations flooded across the
-     * overlay, as Docker does for IPv4-only networks); lo, made with the namespace, keeps ::1.
-     */
-    static final List<Sysctl.Setting> CONTAINER_SYSCTLS = List.of(
-            Sysctl.Setting.ifPresent("net.ipv6.conf.default.disable_ipv6", "1"));
     private final Host host;
 
     public Endpoints(Host host) {
@@ -93,52 +86,39 @@ public final class Endpoints {
     }
 
     public Added add(Request req) {
-        NetworkRecord net = new Networks(host).get(req.network());
-        InetAddress ip = req.ip();
-        MacAddress mac = req.mac().orElse(macFor(ip));
-        config(net).checkEndpointIp(ip);
-        Optional<EndpointRecord> same = find(req.network(), req.name());
-        String nsText = req.namespacePath().map(Path::toString).orElse(host.containerNamespace(req.name()));
-        if (same.isPresent()) {
-            EndpointRecord e = same.get();
-            if (e.ip().equals(ip.getHostAddress()) && e.mac().equals(mac.toString()) && e.namespace().equals(nsText)) {
-                return new Added(e, false);
-            }
-            throw new IllegalArgumentException("endpoint " + req.name() + " already exists in network " + req.network()
-                    + " with IP " + e.ip() + " and MAC " + e.mac() + ": remove it first");
-        }
-        if (new Peers(host).exists(req.network(), ip)) {
-            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to a remote endpoint (peer) of network "
-                    + req.network());
-        }
         boolean own = req.namespacePath().isEmpty();
-        if (own && NetNamespaces.exists(nsText)) {
-            throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
-                    + "/run/netns/" + nsText + " or pick another endpoint name");
+        String nsText = req.namespacePath().map(Path::toString).orElse(host.containerNamespace(req.name()));
+        NetworkRecord net = new Networks(host).get(req.network());
+        MacAddress mac = req.mac().orElse(macFor(req.ip()));
+        Optional<EndpointRecord> same = checkFree(req, net, mac, nsText, own && NetNamespaces.exists(nsText));
+        if (same.isPresent()) {
+            return new Added(same.get(), false);
         }
-        EndpointRecord rec = new EndpointRecord(req.network(), req.name(), ip.getHostAddress(), mac.toString(), nsText,
-                own, vethName(req.network(), req.name()), CONTAINER_IF);
         // Undo steps run newest first.
         Deque<Runnable> undo = new ArrayDeque<>();
         try {
-            // The container's namespace is made on a namespace thread while this one claims the IP: the
-            // claim is the endpoint's record, created under the address's name; it gets the endpoint's
-            // own name (a hard link) only once the endpoint works.
-            CompletableFuture<Rtnl> made = own ? Rtnl.createNamespaceAsync(nsText, CONTAINER_SYSCTLS) : null;
+            // The container's namespace is made on a namespace thread while this one claims the IP.
+            // (Starting it before the checks was measured too: no faster, its name file and the
+            // checks' file system calls then contend.)
+            CompletableFuture<Rtnl> made = own ? Rtnl.createNamespaceAsync(nsText, List.of()) : null;
             if (made != null) {
                 undo.push(() -> deleteMadeNamespace(made, nsText));
             }
-            String claim = ipPath(req.network(), ip.getHostAddress());
+            EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
+                    nsText, own, vethName(req.network(), req.name()), CONTAINER_IF);
+            // The IP's claim is the endpoint's record, created under the address's name; it gets the
+            // endpoint's own name (a hard link) once the endpoint works.
+            String claim = ipPath(req.network(), rec.ip());
             try {
                 host.state().create(claim, rec);
             } catch (IllegalStateException taken) {
-                throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is already used by endpoint "
-                        + byIp(req.network(), ip).orElse("?") + " in network " + req.network());
+                throw new IllegalArgumentException("IP " + rec.ip() + " is already used by endpoint "
+                        + byIp(req.network(), req.ip()).orElse("?") + " in network " + req.network());
             }
             undo.push(() -> host.state().delete(claim));
             try (Rtnl inCtr = made != null ? NetNs.await(made) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
-                plug(host.overlay(net), inCtr, ctr, net, rec.hostVeth(), ip, mac, nsText, own, undo);
+                plug(host.overlay(net), inCtr, ctr, net, rec.hostVeth(), req.ip(), mac, nsText, own, undo);
                 if (Mode.parse(net.mode()) instanceof Mode.Reactive) {
                     // Reactive networks drop the packet that missed; the container retries after this.
                     inCtr.sysctl().arpRetransmitMillis(CONTAINER_IF, ARP_RETRANSMIT_MS);
@@ -151,17 +131,50 @@ public final class Endpoints {
                 throw new IllegalArgumentException("endpoint " + req.name() + " was added to network " + req.network()
                         + " by another command meanwhile: remove it first");
             }
+            return new Added(rec, true);
         } catch (RuntimeException e) {
-            while (!undo.isEmpty()) {
-                try {
-                    undo.pop().run();
-                } catch (RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-            }
+            runUndo(undo, e);
             throw e;
         }
-        return new Added(rec, true);
+    }
+
+    /**
+     * Refuses what cannot be added; returns the existing endpoint when exactly this one is there already
+     * (add is idempotent).
+     */
+    private Optional<EndpointRecord> checkFree(Request req, NetworkRecord net, MacAddress mac, String nsText,
+                                               boolean nameTaken) {
+        InetAddress ip = req.ip();
+        config(net).checkEndpointIp(ip);
+        Optional<EndpointRecord> same = find(req.network(), req.name());
+        if (same.isPresent()) {
+            EndpointRecord e = same.get();
+            if (e.ip().equals(ip.getHostAddress()) && e.mac().equals(mac.toString()) && e.namespace().equals(nsText)) {
+                return same;
+            }
+            throw new IllegalArgumentException("endpoint " + req.name() + " already exists in network " + req.network()
+                    + " with IP " + e.ip() + " and MAC " + e.mac() + ": remove it first");
+        }
+        if (new Peers(host).exists(req.network(), ip)) {
+            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to a remote endpoint (peer) of network "
+                    + req.network());
+        }
+        if (nameTaken) {
+            throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
+                    + "/run/netns/" + nsText + " or pick another endpoint name");
+        }
+        return Optional.empty();
+    }
+
+    /** Runs the undo steps newest first; their own failures are added to {@code cause}. */
+    private static void runUndo(Deque<Runnable> undo, RuntimeException cause) {
+        while (!undo.isEmpty()) {
+            try {
+                undo.pop().run();
+            } catch (RuntimeException cleanup) {
+                cause.addSuppressed(cleanup);
+            }
+        }
     }
 
     /** Undo for a namespace being made on another thread: wait for it, then remove it if it was made. */
@@ -217,12 +230,20 @@ public final class Endpoints {
         }
         // Container side, in order, one datagram: lo up, address, eth0 up, default route via the gateway.
         int eth0 = inCtr.links().index(CONTAINER_IF);
-        inCtr.batch(List.of(
+        // eth0 makes no IPv6 address (the networks are IPv4): no link-local address, so no router
+        // solicitations, MLD reports or DAD probes flooded to every VTEP when a container starts (Docker
+        // turns IPv6 off on IPv4-only networks too); lo keeps ::1. Only for namespaces we made.
+        List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
+        if (own) {
+            steps.add(inCtr.links().addrGenModeNoneRequest(CONTAINER_IF));
+        }
+        steps.addAll(List.of(
                 inCtr.links().setUpRequest("lo"),
                 inCtr.addresses().addRequest(eth0, new IpPrefix(ip, IpPrefix.parse(net.subnet()).length())),
                 inCtr.links().setUpRequest(CONTAINER_IF),
                 inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                        Route.defaultVia(Ip.parse(net.gateway()), eth0), "route add"))).throwIfFailed();
+                        Route.defaultVia(Ip.parse(net.gateway()), eth0), "route add")));
+        inCtr.batch(steps).throwIfFailed();
     }
 
     /** A stable, unique, 15-byte-safe name for the bridge side: "ve" + 8 hex of the endpoint's identity. */

@@ -171,6 +171,16 @@ public final class LinkOps {
                 });
     }
 
+    /**
+     * {@code ip link set NAME addrgenmode none} as a request: the link makes no IPv6 address of its own,
+     * so no link-local address, and with it no duplicate-address probes, router solicitations or MLD
+     * reports. Send it before the link goes up.
+     */
+    public Request addrGenModeNoneRequest(String name) {
+        return changeRequest(name, "link set", name + " addrgenmode none", IfInfoMsg.of(0), w -> w.nest(Ifla.AF_SPEC)
+                .nest(Ifla.Inet6.FAMILY).put(Ifla.Inet6.ADDR_GEN_MODE, Ifla.Inet6.ADDR_GEN_MODE_NONE).endNest().endNest());
+    }
+
     /** {@code ip link set NAME alias TEXT} as a request, for pipelined batches. */
     public Request setAliasRequest(String name, String alias) {
         return changeRequest(name, "link set", name + " alias " + alias, IfInfoMsg.of(0), w -> w.put(Ifla.IFALIAS, alias));

@@ -22,14 +22,28 @@ public final class NetlinkSocket implements AutoCloseable {
     /** Large enough for any dump datagram: the kernel caps those at 32 KiB. */
     private static final int RECEIVE_BUFFER = 64 * 1024;
 
+    /** Room for the first datagram to send; it grows when a batch needs more. */
+    private static final int SEND_BUFFER = 8 * 1024;
+    /**
+     * Receive buffers of closed sockets, handed to the next socket: a fresh 64 KiB buffer costs a
+     * zeroing pass and page faults on first touch (~0.2-0.4 ms here), per short-lived handle.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> SPARE =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int SPARE_MAX = 16;
+    private static final java.util.concurrent.atomic.AtomicInteger SPARE_COUNT =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final int fd;
     private final int portId;
     // An automatic arena: buffers are freed by the GC. Closing a shared arena costs a handshake with
     // every thread, which dominated short-lived handles.
     private final Arena arena = Arena.ofAuto();
-    private final MemorySegment receiveBuffer = arena.allocate(RECEIVE_BUFFER, 8);
-    private MemorySegment sendBuffer = arena.allocate(64 * 1024, 8);
+    private final MemorySegment receiveBuffer = spareOrNew();
+    private MemorySegment sendBuffer = arena.allocate(SEND_BUFFER, 8);
     private volatile boolean closed;
+    // Set around the receive system call: a buffer the kernel may still write into is never handed on.
+    private volatile boolean receiving;
 
     private NetlinkSocket(int fd, int portId) {
         this.fd = fd;
@@ -102,13 +116,19 @@ public final class NetlinkSocket implements AutoCloseable {
      */
     public ByteBuffer receive() {
         long n;
+        receiving = true;
         try {
+            if (closed) {
+                throw new IllegalStateException("netlink socket is closed");
+            }
             n = Libc.recv(fd, receiveBuffer, Libc.MSG_TRUNC);
         } catch (SysException e) {
             if (e.errno() == Errno.EAGAIN) {
                 throw new ReceiveTimeoutException();
             }
             throw e;
+        } finally {
+            receiving = false;
         }
         if (n > RECEIVE_BUFFER) {
             throw new IllegalStateException("netlink datagram of " + n + " bytes exceeds the "
@@ -128,6 +148,23 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         closed = true;
         Libc.close(fd);
+        // A receive on another thread (an event loop being stopped) keeps its buffer: the kernel could
+        // still write into it. Both flags are volatile, so one side always sees the other.
+        if (!receiving && SPARE_COUNT.incrementAndGet() <= SPARE_MAX) {
+            SPARE.offer(receiveBuffer);
+        } else if (!receiving) {
+            SPARE_COUNT.decrementAndGet();
+        }
+    }
+
+    private static MemorySegment spareOrNew() {
+        MemorySegment spare = SPARE.poll();
+        if (spare != null) {
+            SPARE_COUNT.decrementAndGet();
+            return spare;
+        }
+        // Owned by no socket's arena: a spare outlives the socket that made it.
+        return Arena.ofAuto().allocate(RECEIVE_BUFFER, 8);
     }
 
     /** Nothing arrived within the receive timeout. */

@@ -77,6 +77,9 @@ class LinkOpsTest {
         assertEquals(1450, ctrEnd.get("mtu").asInt());
 
         Rtnl inCtr = namespaces.rtnl(ctr);
+        assertEquals("eui64", link(ctr.name().orElseThrow(), "eth0").get("inet6_addr_gen_mode").asText());
+        inCtr.batch(List.of(inCtr.links().addrGenModeNoneRequest("eth0"))).throwIfFailed();
+        assertEquals("none", link(ctr.name().orElseThrow(), "eth0").get("inet6_addr_gen_mode").asText());
         inCtr.links().setUp("eth0");
         inCtr.links().setMtu("eth0", 1400);
         assertEquals(1400, link(ctr.name().orElseThrow(), "eth0").get("mtu").asInt());

@@ -38,6 +38,8 @@ public final class Ifla {
     public static final AttrDef<Integer> NUM_RX_QUEUES = new AttrDef<>(32, "IFLA_NUM_RX_QUEUES", U32);
     public static final AttrDef<Integer> CARRIER = new AttrDef<>(33, "IFLA_CARRIER", U8);
     public static final AttrDef<Integer> LINK_NETNSID = new AttrDef<>(37, "IFLA_LINK_NETNSID", U32);
+    /** Per address family settings, nested by family number (AF_INET6 = 10 holds {@link Inet6}). */
+    public static final AttrDef<Attrs> AF_SPEC = new AttrDef<>(26, "IFLA_AF_SPEC", NESTED);
     public static final AttrDef<Integer> TARGET_NETNSID = new AttrDef<>(46, "IFLA_TARGET_NETNSID", U32);
     public static final AttrDef<Integer> MIN_MTU = new AttrDef<>(50, "IFLA_MIN_MTU", U32);
     public static final AttrDef<Integer> MAX_MTU = new AttrDef<>(51, "IFLA_MAX_MTU", U32);
@@ -45,6 +47,17 @@ public final class Ifla {
     public static final AttrSpace SPACE = new AttrSpace("IFLA", List.of(ADDRESS, BROADCAST, IFNAME, MTU, LINK,
             QDISC, STATS, MASTER, TXQLEN, OPERSTATE, LINKMODE, LINKINFO, NET_NS_PID, IFALIAS, GROUP, NET_NS_FD,
             EXT_MASK, PROMISCUITY, NUM_TX_QUEUES, NUM_RX_QUEUES, CARRIER, LINK_NETNSID, TARGET_NETNSID, MIN_MTU, MAX_MTU));
+
+    /** IFLA_INET6_*: inside {@link #AF_SPEC}'s AF_INET6 nest. */
+    public static final class Inet6 {
+        public static final int FAMILY = 10;
+        public static final AttrDef<Integer> ADDR_GEN_MODE = new AttrDef<>(8, "IFLA_INET6_ADDR_GEN_MODE", U8);
+        /** IN6_ADDR_GEN_MODE_NONE: the link makes no IPv6 addresses of its own. */
+        public static final int ADDR_GEN_MODE_NONE = 1;
+
+        private Inet6() {
+        }
+    }
 
     /** IFLA_INFO_*: the nest that names a link's kind and carries its kind-specific data. */
     public static final class Info {
