@@ -57,36 +57,71 @@ public final class NetNamespaces {
         checkName(name);
         ensureRunDir();
         Path target = RUN_DIR.resolve(name);
-        // unshare(2) on a worker thread: only that OS thread enters the new namespace, and it returns
-        // home when the task ends. The handle is opened there too: no second lookup by name.
         Optional<Path> hostMounts = HOST_MOUNTS;
-        return NamespaceThreads.submit(NamespaceThreads.homeFd(), false, () -> {
+        return NamespaceThreads.submit(NamespaceThreads.homeFd(), false,
+                () -> makeOnThisThread(target, name, hostMounts, inside));
+    }
+
+    /**
+     * As {@link #create(String, Callable)}, on the calling thread when it is a platform thread: it enters
+     * the new namespace, runs {@code inside} there and returns to the namespace it was in. No hand-off
+     * (waking an idle thread costs ~0.4 ms on a VM). A virtual thread hands the work to a namespace
+     * thread instead: its carrier must never change namespace.
+     */
+    public static <T> Made<T> createHere(String name, Callable<T> inside) {
+        if (Thread.currentThread().isVirtual()) {
+            return create(name, inside);
+        }
+        checkName(name);
+        ensureRunDir();
+        Path target = RUN_DIR.resolve(name);
+        int back = Libc.openReadOnly("/proc/thread-self/ns/net");
+        try {
+            return makeOnThisThread(target, name, HOST_MOUNTS, inside);
+        } finally {
             try {
-                Files.createFile(target);
-            } catch (FileAlreadyExistsException e) {
-                throw new NamespaceException("network namespace '" + name + "' already exists (" + target
-                        + "); pick another name or remove it with 'ip netns del " + name + "'");
-            } catch (IOException e) {
-                throw new NamespaceException("cannot create " + target + ": " + e.getMessage());
+                Libc.setns(back, Libc.CLONE_NEWNET);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("thread " + Thread.currentThread().getName()
+                        + " cannot return to its network namespace after making " + name, e);
+            } finally {
+                Libc.close(back);
             }
-            NetNs ns = null;
-            try {
-                Libc.unshare(Libc.CLONE_NEWNET);
-                if (hostMounts.isPresent()) {
-                    bindInMountNamespace(hostMounts.get(), target);
-                } else {
-                    Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
-                }
-                ns = NetNs.ofThisThread(target, name);
-                return new Made<>(ns, inside.call());
-            } catch (Exception e) {
-                if (ns != null) {
-                    ns.close();
-                }
-                deleteQuietly(target);
-                throw new NamespaceException("cannot create network namespace '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * Claims the name, unshares into a new namespace (this OS thread only), binds it to the name, opens
+     * the handle from inside (no second lookup by name) and runs {@code inside}. The caller returns the
+     * thread to its namespace. On failure the name is free again.
+     */
+    private static <T> Made<T> makeOnThisThread(Path target, String name, Optional<Path> hostMounts,
+                                                Callable<T> inside) {
+        try {
+            Files.createFile(target);
+        } catch (FileAlreadyExistsException e) {
+            throw new NamespaceException("network namespace '" + name + "' already exists (" + target
+                    + "); pick another name or remove it with 'ip netns del " + name + "'");
+        } catch (IOException e) {
+            throw new NamespaceException("cannot create " + target + ": " + e.getMessage());
+        }
+        NetNs ns = null;
+        try {
+            Libc.unshare(Libc.CLONE_NEWNET);
+            if (hostMounts.isPresent()) {
+                bindInMountNamespace(hostMounts.get(), target);
+            } else {
+                Libc.mount("/proc/thread-self/ns/net", target.toString(), "none", Libc.MS_BIND);
             }
-        });
+            ns = NetNs.ofThisThread(target, name);
+            return new Made<>(ns, inside.call());
+        } catch (Exception e) {
+            if (ns != null) {
+                ns.close();
+            }
+            deleteQuietly(target);
+            throw new NamespaceException("cannot create network namespace '" + name + "': " + e.getMessage());
+        }
     }
 
     /**

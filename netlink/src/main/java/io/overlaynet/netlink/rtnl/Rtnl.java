@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -63,18 +62,11 @@ public final class Rtnl implements AutoCloseable {
 
     /** As {@link #createNamespace(String)}, applying sysctls inside the new namespace in the same hop. */
     public static Rtnl createNamespace(String name, List<Sysctl.Setting> sysctls) {
-        return NetNs.await(createNamespaceAsync(name, sysctls));
-    }
-
-    /**
-     * As {@link #createNamespace(String, List)}, made on a namespace thread while the caller goes on;
-     * the handle it completes with is the caller's to close.
-     */
-    public static CompletableFuture<Rtnl> createNamespaceAsync(String name, List<Sysctl.Setting> sysctls) {
-        return NetNamespaces.createAsync(name, () -> {
+        NetNamespaces.Made<NetlinkSocket> made = NetNamespaces.createHere(name, () -> {
             Sysctl.applyHere(sysctls);
             return NetlinkSocket.open(Netlink.NETLINK_ROUTE);
-        }).thenApply(made -> new Rtnl(Optional.of(made.namespace()), made.value(), DEFAULT_TIMEOUT));
+        });
+        return new Rtnl(Optional.of(made.namespace()), made.value(), DEFAULT_TIMEOUT);
     }
 
     /** {@code ip link}. */
