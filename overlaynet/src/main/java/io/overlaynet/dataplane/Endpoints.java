@@ -10,7 +10,9 @@ import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.IpPrefix;
+import io.overlaynet.netlink.rtnl.Link;
 import io.overlaynet.netlink.rtnl.LinkKind;
+import io.overlaynet.netlink.rtnl.LinkOps;
 import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
@@ -228,7 +230,7 @@ public final class Endpoints {
         // (one per CPU) costs a sysfs directory per queue on every attach (~0.3 ms of ~0.9 ms for the pair).
         LinkSpec pair = LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac).mtu(net.mtu()))
                 .mtu(net.mtu()).master(master).up(true).queues(1);
-        BatchResult made = overlay.rtnl().batch(List.of(overlay.rtnl().links().addRequest(pair),
+        BatchResult made = overlay.rtnl().batch(List.of(overlay.rtnl().links().addRequest(pair).echo(),
                 overlay.rtnl().links().setAliasRequest(hostVeth, Host.OWNER_ALIAS)));
         if (made.failures().stream().noneMatch(f -> f.index() == 0)) {
             undo.push(() -> overlay.rtnl().links().deleteIfExists(hostVeth));
@@ -243,7 +245,9 @@ public final class Endpoints {
             throw e;
         }
         // Container side, in order, one datagram: lo up, address, eth0 up, default route via the gateway.
-        int eth0 = inCtr.links().index(CONTAINER_IF);
+        // The kernel's copy of our end names its peer's index (eth0's, in the container): no query needed.
+        int eth0 = LinkOps.echoed(made, hostVeth).flatMap(Link::peerIndex)
+                .orElseGet(() -> inCtr.links().index(CONTAINER_IF));
         // eth0 makes no IPv6 address (the networks are IPv4): no link-local address, so no router
         // solicitations, MLD reports or DAD probes flooded to every VTEP when a container starts (Docker
         // turns IPv6 off on IPv4-only networks too); lo keeps ::1. Only for namespaces we made.

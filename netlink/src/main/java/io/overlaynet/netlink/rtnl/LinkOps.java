@@ -9,6 +9,7 @@ import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.wire.IfInfoMsg;
 import io.overlaynet.netlink.rtnl.wire.Ifla;
 import io.overlaynet.netlink.rtnl.wire.Rtm;
+import io.overlaynet.netlink.socket.BatchResult;
 import io.overlaynet.netlink.socket.Request;
 import io.overlaynet.netlink.sys.Errno;
 
@@ -46,6 +47,15 @@ public final class LinkOps {
         Check.linkName(name);
         return single(new Request(Rtm.GETLINK, 0, w -> w.body(IfInfoMsg.of(0)).put(Ifla.IFNAME, name),
                 "link show", name + rt.where()));
+    }
+
+    /**
+     * The link a batch made, from the copy the kernel echoed back ({@link Request#echo()} on its add
+     * request), if it did: saves asking for it again.
+     */
+    public static Optional<Link> echoed(BatchResult result, String name) {
+        return result.replies().stream().filter(m -> m.type() == Rtm.NEWLINK).map(LinkCodec::decode)
+                .filter(l -> l.name().equals(name)).findFirst();
     }
 
     public Link get(int index) {

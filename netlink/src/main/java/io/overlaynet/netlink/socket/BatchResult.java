@@ -1,20 +1,27 @@
 package io.overlaynet.netlink.socket;
 
 import io.overlaynet.netlink.NetlinkException;
+import io.overlaynet.netlink.codec.NlMsg;
 
 import java.util.List;
 
 /**
  * What a pipelined batch did: how many requests were sent and which failed, with the exception each
- * would have thrown on its own.
+ * would have thrown on its own, and the messages the kernel sent back for requests that asked for
+ * them ({@link Request#echo()}), in order.
  */
-public record BatchResult(int sent, List<Failure> failures) {
+public record BatchResult(int sent, List<Failure> failures, List<NlMsg> replies) {
 
     public record Failure(int index, Request request, NetlinkException error) {
     }
 
     public BatchResult {
         failures = List.copyOf(failures);
+        replies = List.copyOf(replies);
+    }
+
+    public BatchResult(int sent, List<Failure> failures) {
+        this(sent, failures, List.of());
     }
 
     public boolean ok() {

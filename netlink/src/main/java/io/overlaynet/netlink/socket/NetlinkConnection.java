@@ -79,6 +79,7 @@ public final class NetlinkConnection implements AutoCloseable {
      */
     public synchronized BatchResult batch(List<Request> requests) {
         List<BatchResult.Failure> failures = new ArrayList<>();
+        List<NlMsg> replies = new ArrayList<>();
         int index = 0;
         while (index < requests.size()) {
             writer.clear();
@@ -99,21 +100,24 @@ public final class NetlinkConnection implements AutoCloseable {
                 }
             }
             socket.send(writer.written());
-            collectAnswers(requests, index, first, count, failures);
+            collectAnswers(requests, index, first, count, failures, replies);
             index += count;
         }
-        return new BatchResult(requests.size(), failures);
+        return new BatchResult(requests.size(), failures, replies);
     }
 
-    /** Reads until the window's last request is answered; records every error on the way. */
+    /** Reads until the window's last request is answered; records every error and echo on the way. */
     private void collectAnswers(List<Request> requests, int base, int firstSeq, int count,
-                                List<BatchResult.Failure> failures) {
+                                List<BatchResult.Failure> failures, List<NlMsg> replies) {
         int lastOffset = count - 1;
         while (true) {
             for (NlMsg m : receive(requests.get(base + lastOffset))) {
                 int offset = m.header().seq() - firstSeq;
-                if (m.type() != Netlink.NLMSG_ERROR || offset < 0 || offset >= count
-                        || m.header().portId() != socket.portId()) {
+                if (offset < 0 || offset >= count || m.header().portId() != socket.portId()) {
+                    continue;
+                }
+                if (m.type() != Netlink.NLMSG_ERROR) {
+                    replies.add(m);
                     continue;
                 }
                 NlMsgErr err = NlMsgErr.decode(m);

@@ -19,6 +19,14 @@ public record Request(int type, int flags, Consumer<MessageWriter> body, String 
         this(type, flags, body, operation, () -> object);
     }
 
+    /**
+     * The same request asking the kernel to send back what it made (NLM_F_ECHO), e.g. a new link with
+     * its index; in a batch the copy arrives in {@link BatchResult#replies()}.
+     */
+    public Request echo() {
+        return new Request(type, flags | io.overlaynet.netlink.codec.Netlink.NLM_F_ECHO, body, operation, describer);
+    }
+
     public String object() {
         return describer.get();
     }

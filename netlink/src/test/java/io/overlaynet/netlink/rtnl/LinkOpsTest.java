@@ -63,8 +63,12 @@ class LinkOpsTest {
         rt.links().add(LinkSpec.of("br0", LinkKind.Bridge.DEFAULT));
         int br = rt.links().index("br0");
         MacAddress mac = MacAddress.parse("02:42:0c:0c:0c:02");
-        rt.links().add(LinkSpec.of("veth0", LinkKind.Veth.peer("eth0").in(ctr).mac(mac).mtu(1450))
-                .mtu(1450).master(br).up(true).queues(1));
+        var made = rt.batch(List.of(rt.links().addRequest(LinkSpec.of("veth0", LinkKind.Veth.peer("eth0").in(ctr)
+                .mac(mac).mtu(1450)).mtu(1450).master(br).up(true).queues(1)).echo()));
+        made.throwIfFailed();
+        // The echoed copy of our end names the peer's index in the other namespace.
+        assertEquals(link(ctr.name().orElseThrow(), "eth0").get("ifindex").asInt(),
+                LinkOps.echoed(made, "veth0").orElseThrow().peerIndex().orElseThrow());
 
         JsonNode hostEnd = link(host.name().orElseThrow(), "veth0");
         assertEquals(1, hostEnd.get("num_tx_queues").asInt());
