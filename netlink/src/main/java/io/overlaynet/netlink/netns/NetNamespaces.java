@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * Named network namespaces the iproute2 way: a namespace is kept alive by a bind mount of its
  * namespace file on {@code /run/netns/NAME}, and {@code /run/netns} is a shared mount so the names
  * propagate. Namespaces made here show in {@code ip netns list} and those made by {@code ip netns add}
- * open here.
+ * open here. A namespace is made on a namespace thread ({@link #create}, {@link #createAsync}) or, to
+ * save the hand-off, on the calling platform thread, which then returns to its own namespace
+ * ({@link #createHere}).
  */
 public final class NetNamespaces {
     public static final Path RUN_DIR = Path.of("/run/netns");
