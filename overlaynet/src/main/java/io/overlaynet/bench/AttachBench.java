@@ -51,7 +51,6 @@ public final class AttachBench {
                     // Alternating, so both sides see the same machine; the first `warmup` of each are not timed.
                     int total = warmup + endpoints;
                     for (int i = 0; i < total; i++) {
-                        
                         InetAddress ip = SUBNET.addressAt(10 + i);
                         long t0 = System.nanoTime();
                         eps.add(new Endpoints.Request("bench", "o" + i, ip, Optional.empty(), Optional.empty()));

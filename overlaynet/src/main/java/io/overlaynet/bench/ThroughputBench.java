@@ -12,6 +12,8 @@ import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -97,13 +99,9 @@ public final class ThroughputBench {
                 "retransmits u/o");
         rows.forEach(out::println);
         out.println("""
-                also tried by hand (see docs/dataplane.md): GRO on the underlay and overlay veths and pinning iperf3 to
-                separate CPUs: no gain beyond the noise (the veths already carry 64 KiB GSO super-packets); BIG TCP
-                (gso/gro_ipv4_max_size 256 KiB) on the overlay devices: 2.9 Gbit/s, VXLAN's outer UDP length cannot
-                carry it; RPS on the endpoint veths: no more reordering retransmits, but the cross-CPU hand-off costs
-                more than it saves on 2 vCPUs; the fq qdisc that BBR prefers is not in this kernel. Retransmits on both
-                paths are reordering between the two CPUs' backlogs, not loss. Run-to-run spread here is about +-0.1.
-                The last row, with the host's own congestion control, is the headline.""");
+                also tried by hand, not run here (figures in docs/dataplane.md): GRO on the veths, iperf3 pinned to
+                separate CPUs, BIG TCP on the overlay devices, RPS on the endpoint and underlay veths; the fq qdisc
+                is not in this kernel. The last row, with the host's own congestion control, is the headline.""");
         out.println();
         out.printf("overlay_vs_underlay %.2f%n", last);
     }
@@ -113,7 +111,7 @@ public final class ThroughputBench {
      * overlay namespace with the kernel's own record of its options, the checksum flag changed, and put
      * the peers' entries back.
      */
-    private static void recreateVxlan(LabRecord rec, java.nio.file.Path stateRoot, boolean udpCsum) {
+    private static void recreateVxlan(LabRecord rec, Path stateRoot, boolean udpCsum) {
         for (LabHost h : rec.hosts()) {
             try (io.overlaynet.dataplane.Host host = io.overlaynet.dataplane.Host.open(h.nsPrefix(), stateRoot,
                     java.util.Optional.of(h.namespace()))) {
@@ -154,7 +152,7 @@ public final class ThroughputBench {
 
     private static String hostCongestionControl() {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
+            return Files.readString(Path.of("/proc/sys/net/ipv4/tcp_congestion_control")).trim();
         } catch (IOException e) {
             return "unknown";
         }

@@ -2,6 +2,7 @@ package io.overlaynet.dataplane;
 
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
+import io.overlaynet.netlink.NetlinkException;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.codec.Netlink;
 import io.overlaynet.netlink.rtnl.wire.Rtm;
@@ -16,7 +17,9 @@ import io.overlaynet.netlink.rtnl.LinkOps;
 import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.netlink.sys.Errno;
 
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -24,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code overlaynet endpoint add|rm|ls}: a container namespace joined to a network by a veth pair.
@@ -34,13 +36,6 @@ public final class Endpoints {
     public static final String CONTAINER_IF = "eth0";
     /** ARP retransmit time in containers of reactive networks (the kernel default is 1000 ms). */
     public static final int ARP_RETRANSMIT_MS = 10;
-    /**
-     * Writes an IP claim while the calling thread makes the namespace: a new short-lived thread per
-     * claim. Measured against a pooled worker: waking a parked worker let it preempt the calling thread
-     * (~1 ms slower per attach here), a new thread is placed on the idle CPU.
-     */
-    private static final java.util.concurrent.Executor CLAIMS =
-            task -> Thread.ofPlatform().daemon().name("overlaynet-claim").start(task);
     private final Host host;
 
     public Endpoints(Host host) {
@@ -68,13 +63,10 @@ public final class Endpoints {
      * record itself, under the address's name ("?" while that record is being written).
      */
     public Optional<String> byIp(String network, InetAddress ip) {
-        String claim = ipPath(network, ip.getHostAddress());
-        if (!host.state().exists(claim)) {
-            return Optional.empty();
-        }
         try {
-            return host.state().read(claim, EndpointRecord.class).map(EndpointRecord::name);
-        } catch (java.io.UncheckedIOException beingWritten) {
+            return host.state().read(ipPath(network, ip.getHostAddress()), EndpointRecord.class)
+                    .map(EndpointRecord::name);
+        } catch (UncheckedIOException beingWritten) {
             return Optional.of("?");
         }
     }
@@ -108,22 +100,18 @@ public final class Endpoints {
         try {
             EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
                     nsText, own, vethName(req.network(), req.name()), CONTAINER_IF);
-            // The IP's claim is the endpoint's record, created under the address's name on another thread
-            // while this one makes the namespace; it gets the endpoint's own name (a hard link) once the
-            // endpoint works. Nothing is plugged in before the claim is known to hold.
+            // The IP's claim is the endpoint's record, created under the address's name before anything
+            // else; it gets the endpoint's own name (a hard link) once the endpoint works.
             String claim = ipPath(req.network(), rec.ip());
-            CompletableFuture<Void> claimed = CompletableFuture.runAsync(() -> host.state().create(claim, rec), CLAIMS);
-            undo.push(() -> {
-                if (succeeded(claimed)) {
-                    host.state().delete(claim);
-                }
-            });
+            try {
+                host.state().create(claim, rec);
+            } catch (IllegalStateException taken) {
+                throw new IllegalArgumentException("IP " + rec.ip() + " is already used by endpoint "
+                        + byIp(req.network(), req.ip()).orElse("?") + " in network " + req.network());
+            }
+            undo.push(() -> host.state().delete(claim));
             try (Rtnl inCtr = own ? makeNamespace(nsText, undo) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
-                if (!succeeded(claimed)) {
-                    throw new IllegalArgumentException("IP " + rec.ip() + " is already used by endpoint "
-                            + byIp(req.network(), req.ip()).orElse("?") + " in network " + req.network());
-                }
                 plug(host.overlay(net), inCtr, ctr, net, rec.hostVeth(), req.ip(), mac, nsText, own, undo);
                 if (Mode.parse(net.mode()) instanceof Mode.Reactive) {
                     // Reactive networks drop the packet that missed; the container retries after this.
@@ -183,22 +171,6 @@ public final class Endpoints {
         }
     }
 
-    /**
-     * Whether the IP claim was made: waits for it. "Taken" is a normal answer; any other failure (the
-     * state directory not writable) is thrown as it was.
-     */
-    private static boolean succeeded(CompletableFuture<Void> claimed) {
-        try {
-            claimed.join();
-            return true;
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof IllegalStateException) {
-                return false;
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-    }
-
     /** A new named namespace for the container, made on this thread; undo removes it. */
     private static Rtnl makeNamespace(String name, Deque<Runnable> undo) {
         Rtnl rt = Rtnl.createNamespace(name);
@@ -226,8 +198,8 @@ public final class Endpoints {
         }
         int master = overlay.bridgeIndex();
         // Bridge side: the pair (peer made directly in the container), then the ownership alias; one datagram.
-        // One queue each end: the pair is fed by netif_rx, which never uses more, and the kernel's default
-        // (one per CPU) costs a sysfs directory per queue on every attach (~0.3 ms of ~0.9 ms for the pair).
+        // One queue each end: without XDP or veth GRO a veth hands packets to the per-CPU backlog and uses
+        // no more, and the kernel's default (one per CPU) cost ~0.3 ms more per pair here.
         LinkSpec pair = LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac).mtu(net.mtu()))
                 .mtu(net.mtu()).master(master).up(true).queues(1);
         BatchResult made = overlay.rtnl().batch(List.of(overlay.rtnl().links().addRequest(pair).echo(),
@@ -237,8 +209,8 @@ public final class Endpoints {
         }
         try {
             made.throwIfFailed();
-        } catch (io.overlaynet.netlink.NetlinkException e) {
-            if (e.errno() == io.overlaynet.netlink.sys.Errno.EXFULL) {
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.EXFULL) {
                 throw new IllegalStateException("network " + net.name() + " has no room for another endpoint on this "
                         + "host: its bridge holds at most 1023 ports (a kernel limit); use another network");
             }

@@ -113,12 +113,12 @@ public final class Peers {
         }
     }
 
-    /** The remote endpoint with this IP, if it is a peer of the network. */
     /** Whether {@code ip} is a remote endpoint of {@code network} here (no record read). */
     public boolean exists(String network, InetAddress ip) {
         return host.state().exists(path(network, ip.getHostAddress()));
     }
 
+    /** The remote endpoint with this IP, if it is a peer of the network. */
     public Optional<PeerRecord> find(String network, InetAddress ip) {
         return host.state().read(path(network, ip.getHostAddress()), PeerRecord.class);
     }

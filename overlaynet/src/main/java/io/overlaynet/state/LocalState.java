@@ -126,17 +126,6 @@ public final class LocalState {
                 + " (is the state directory writable? set --state-dir)", e);
     }
 
-    /** The target of a symlink, if there is one at {@code relative}. */
-    public Optional<String> readLink(String relative) {
-        try {
-            return Optional.of(Files.readSymbolicLink(root.resolve(relative)).toString());
-        } catch (NoSuchFileException | java.nio.file.NotLinkException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
      * As {@link #read}, but a record already parsed from the same file is reused: every write replaces
      * the file (a new inode), so one stat tells whether the copy in hand is still the record on disk.

@@ -82,8 +82,8 @@ class EndpointTest {
         assertEquals(1, eth0.get("num_tx_queues").asInt());
         assertEquals(1, eth0.get("num_rx_queues").asInt());
         // IPv4 networks: no IPv6 on eth0 (nothing to flood across the overlay), while lo keeps ::1.
-        assertTrue(Sh.ipJson(pink, "-6", "address", "show", "dev", "eth0").isEmpty()
-                || Sh.ipJson(pink, "-6", "address", "show", "dev", "eth0").get(0).path("addr_info").isEmpty());
+        JsonNode eth0v6 = Sh.ipJson(pink, "-6", "address", "show", "dev", "eth0");
+        assertTrue(eth0v6.isEmpty() || eth0v6.get(0).path("addr_info").isEmpty(), eth0v6.toString());
         assertTrue(Sh.ipJson(pink, "-6", "address", "show", "dev", "lo").toString().contains("\"::1\""));
 
         Process dump = new ProcessBuilder("ip", "netns", "exec", h1.namespace(), "tcpdump", "-l", "-nn", "-c", "1",
@@ -122,8 +122,8 @@ class EndpointTest {
             assertTrue(NetNamespaces.exists(foreign), "a namespace we did not make is never removed");
             assertTrue(endpoints.find("demo", "fx").isEmpty());
 
-            // A namespace we make, then a failure after it (the bridge-side name is taken): the namespace,
-            // the IP claim and the record written aside are all gone again.
+            // A namespace we make, then a failure after it (the bridge-side name is taken): the namespace
+            // and the IP claim (the record under its address) are both gone again.
             Sh.ip(host.overlayNamespace("demo"), "link", "add", Endpoints.vethName("demo", "vx"), "type", "bridge");
             assertThrows(NetlinkException.Exists.class, () -> endpoints.add(new Endpoints.Request("demo", "vx",
                     Ip.parse("12.12.12.62"), Optional.empty(), Optional.empty())));

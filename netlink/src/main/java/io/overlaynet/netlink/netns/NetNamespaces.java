@@ -12,16 +12,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
  * Named network namespaces the iproute2 way: a namespace is kept alive by a bind mount of its
  * namespace file on {@code /run/netns/NAME}, and {@code /run/netns} is a shared mount so the names
  * propagate. Namespaces made here show in {@code ip netns list} and those made by {@code ip netns add}
- * open here. A namespace is made on a namespace thread ({@link #create}, {@link #createAsync}) or, to
- * save the hand-off, on the calling platform thread, which then returns to its own namespace
- * ({@link #createHere}).
+ * open here. A namespace is made on a namespace thread ({@link #create}) or, to save the hand-off, on
+ * the calling platform thread, which then returns to its own namespace ({@link #createHere}).
  */
 public final class NetNamespaces {
     public static final Path RUN_DIR = Path.of("/run/netns");
@@ -47,21 +45,12 @@ public final class NetNamespaces {
      * (e.g. opening a socket there): one thread hop instead of two.
      */
     public static <T> Made<T> create(String name, Callable<T> inside) {
-        return NetNs.await(createAsync(name, inside));
-    }
-
-    /**
-     * As {@link #create(String, Callable)}, but returns at once: the name is claimed, the namespace made
-     * and bound, and {@code inside} run, all on a namespace thread, while the caller goes on with other
-     * work. On failure nothing is left: the name is free again.
-     */
-    public static <T> CompletableFuture<Made<T>> createAsync(String name, Callable<T> inside) {
         checkName(name);
         ensureRunDir();
         Path target = RUN_DIR.resolve(name);
         Optional<Path> hostMounts = HOST_MOUNTS;
-        return NamespaceThreads.submit(NamespaceThreads.homeFd(), false,
-                () -> makeOnThisThread(target, name, hostMounts, inside));
+        return NetNs.await(NamespaceThreads.submit(NamespaceThreads.homeFd(), false,
+                () -> makeOnThisThread(target, name, hostMounts, inside)));
     }
 
     /**

@@ -131,7 +131,7 @@ public final class NetNs implements AutoCloseable {
     }
 
     /** Waits for a task started on a namespace thread; its own runtime exception is thrown as it was. */
-    public static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+    static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

@@ -47,11 +47,11 @@ final class LinkCodec {
         w.endNest();
     }
 
-    private static void putQueues(MessageWriter w, java.util.Optional<Integer> queues) {
+    private static void putQueues(MessageWriter w, Optional<Integer> queues) {
         queues.ifPresent(q -> w.put(Ifla.NUM_TX_QUEUES, q).put(Ifla.NUM_RX_QUEUES, q));
     }
 
-    private static MessageWriter writeVethPeer(MessageWriter w, LinkKind.Veth v, java.util.Optional<Integer> queues) {
+    private static MessageWriter writeVethPeer(MessageWriter w, LinkKind.Veth v, Optional<Integer> queues) {
         w.nest(Ifla.Veth.PEER).body(IfInfoMsg.of(0)).put(Ifla.IFNAME, v.peerName());
         putQueues(w, queues);
         v.peerMtu().ifPresent(m -> w.put(Ifla.MTU, m));

@@ -20,10 +20,6 @@ public record BatchResult(int sent, List<Failure> failures, List<NlMsg> replies)
         replies = List.copyOf(replies);
     }
 
-    public BatchResult(int sent, List<Failure> failures) {
-        this(sent, failures, List.of());
-    }
-
     public boolean ok() {
         return failures.isEmpty();
     }

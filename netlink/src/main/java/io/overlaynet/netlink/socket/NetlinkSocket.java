@@ -10,6 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * A raw AF_NETLINK socket. It belongs to the network namespace of the thread that opened it, for its
@@ -28,11 +30,7 @@ public final class NetlinkSocket implements AutoCloseable {
      * Receive buffers of closed sockets, handed to the next socket: a fresh 64 KiB buffer costs a
      * zeroing pass and page faults on first touch (~0.2-0.4 ms here), per short-lived handle.
      */
-    private static final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> SPARE =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private static final int SPARE_MAX = 16;
-    private static final java.util.concurrent.atomic.AtomicInteger SPARE_COUNT =
-            new java.util.concurrent.atomic.AtomicInteger();
+    private static final BlockingQueue<MemorySegment> SPARE = new ArrayBlockingQueue<>(16);
 
     private final int fd;
     private final int portId;
@@ -150,17 +148,14 @@ public final class NetlinkSocket implements AutoCloseable {
         Libc.close(fd);
         // A receive on another thread (an event loop being stopped) keeps its buffer: the kernel could
         // still write into it. Both flags are volatile, so one side always sees the other.
-        if (!receiving && SPARE_COUNT.incrementAndGet() <= SPARE_MAX) {
-            SPARE.offer(receiveBuffer);
-        } else if (!receiving) {
-            SPARE_COUNT.decrementAndGet();
+        if (!receiving) {
+            SPARE.offer(receiveBuffer); // dropped when 16 are spare already
         }
     }
 
     private static MemorySegment spareOrNew() {
         MemorySegment spare = SPARE.poll();
         if (spare != null) {
-            SPARE_COUNT.decrementAndGet();
             return spare;
         }
         // Owned by no socket's arena: a spare outlives the socket that made it.

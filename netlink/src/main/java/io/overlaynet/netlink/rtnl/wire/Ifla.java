@@ -30,6 +30,8 @@ public final class Ifla {
     public static final AttrDef<Attrs> LINKINFO = new AttrDef<>(18, "IFLA_LINKINFO", NESTED);
     public static final AttrDef<Integer> NET_NS_PID = new AttrDef<>(19, "IFLA_NET_NS_PID", U32);
     public static final AttrDef<String> IFALIAS = new AttrDef<>(20, "IFLA_IFALIAS", STRING);
+    /** Per address family settings, nested by family number (AF_INET6 = 10 holds {@link Inet6}). */
+    public static final AttrDef<Attrs> AF_SPEC = new AttrDef<>(26, "IFLA_AF_SPEC", NESTED);
     public static final AttrDef<Integer> GROUP = new AttrDef<>(27, "IFLA_GROUP", U32);
     public static final AttrDef<Integer> NET_NS_FD = new AttrDef<>(28, "IFLA_NET_NS_FD", U32);
     public static final AttrDef<Integer> EXT_MASK = new AttrDef<>(29, "IFLA_EXT_MASK", U32);
@@ -38,8 +40,6 @@ public final class Ifla {
     public static final AttrDef<Integer> NUM_RX_QUEUES = new AttrDef<>(32, "IFLA_NUM_RX_QUEUES", U32);
     public static final AttrDef<Integer> CARRIER = new AttrDef<>(33, "IFLA_CARRIER", U8);
     public static final AttrDef<Integer> LINK_NETNSID = new AttrDef<>(37, "IFLA_LINK_NETNSID", U32);
-    /** Per address family settings, nested by family number (AF_INET6 = 10 holds {@link Inet6}). */
-    public static final AttrDef<Attrs> AF_SPEC = new AttrDef<>(26, "IFLA_AF_SPEC", NESTED);
     public static final AttrDef<Integer> TARGET_NETNSID = new AttrDef<>(46, "IFLA_TARGET_NETNSID", U32);
     public static final AttrDef<Integer> MIN_MTU = new AttrDef<>(50, "IFLA_MIN_MTU", U32);
     public static final AttrDef<Integer> MAX_MTU = new AttrDef<>(51, "IFLA_MAX_MTU", U32);
