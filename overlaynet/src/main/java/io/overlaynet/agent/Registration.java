@@ -177,18 +177,21 @@ final class Registration {
     /** Stops; with {@code deregister} the lease is revoked and the host and its endpoints leave the store. */
     void stop(boolean deregister) {
         stopping = true;
-        if (lease == null) {
-            return;
-        }
-        try {
-            if (deregister) {
-                lease.revoke();
-                new AgentState(0, mac).save(host);
-            } else {
-                lease.close();
+        // After any register() in flight, so the lease revoked is the one last written with.
+        synchronized (this) {
+            if (lease == null) {
+                return;
             }
-        } catch (RuntimeException e) {
-            log.info("could not deregister: " + e.getMessage());
+            try {
+                if (deregister) {
+                    lease.revoke();
+                    new AgentState(0, mac).save(host);
+                } else {
+                    lease.close();
+                }
+            } catch (RuntimeException e) {
+                log.info("could not deregister: " + e.getMessage());
+            }
         }
     }
 

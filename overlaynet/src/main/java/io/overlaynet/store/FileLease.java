@@ -3,7 +3,6 @@ package io.overlaynet.store;
 import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** A file store lease: {@code .leases/<id>} with its expiry and keys, moved forward every TTL/3. */
 final class FileLease implements Store.Lease {
@@ -21,7 +22,7 @@ final class FileLease implements Store.Lease {
     private final long id;
     private final Duration ttl;
     private final Path file;
-    private volatile boolean stopped;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread keeper;
 
     FileLease(FileStore store, long id, Duration ttl) {
@@ -44,15 +45,15 @@ final class FileLease implements Store.Lease {
     void start() {
         refresh();
         keeper = Thread.ofPlatform().daemon(true).name("file-lease-" + id).start(() -> {
-            while (!stopped) {
-                try {
-                    Thread.sleep(Math.max(100, ttl.toMillis() / 3));
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (!stopped) {
+            long period = Math.max(100, ttl.toMillis() / 3);
+            try {
+                // Woken by close() through the latch, never interrupted: an interrupt in the middle
+                // of a file write would close its channel and could leave the lease torn.
+                while (!stopped.await(period, TimeUnit.MILLISECONDS)) {
                     refresh();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
     }
@@ -60,22 +61,25 @@ final class FileLease implements Store.Lease {
     private void refresh() {
         store.locked(() -> {
             List<String> keys = readState(file).map(State::keys).orElse(List.of());
-            Files.write(file, LocalState.JSON.writeValueAsBytes(
-                    new State(System.currentTimeMillis() + ttl.toMillis(), ttl.toMillis(), keys)));
+            save(new State(System.currentTimeMillis() + ttl.toMillis(), ttl.toMillis(), keys));
             return null;
         });
     }
 
-    void attach(String key) {
-        store.locked(() -> {
-            State st = readState(file).orElse(new State(System.currentTimeMillis() + ttl.toMillis(), ttl.toMillis(), List.of()));
+    /** Adds a key to the lease; the caller holds the store lock. A revoked or reaped lease refuses it, as in etcd. */
+    void attachHeld(String key) throws IOException {
+        State st = readState(file).orElseThrow(() -> new StoreException(
+                "store " + store.describe() + ": requested lease not found (" + Long.toHexString(id) + ")"));
+        if (!st.keys().contains(key)) {
             List<String> keys = new ArrayList<>(st.keys());
-            if (!keys.contains(key)) {
-                keys.add(key);
-            }
-            Files.write(file, LocalState.JSON.writeValueAsBytes(new State(st.expiresMs(), st.ttlMs(), keys)));
-            return null;
-        });
+            keys.add(key);
+            save(new State(st.expiresMs(), st.ttlMs(), keys));
+        }
+    }
+
+    /** Replaces the lease file whole (temp file and rename), so no reader sees it half-written. */
+    private void save(State st) throws IOException {
+        FileStore.write(file, LocalState.JSON.writeValueAsString(st), true);
     }
 
     @Override
@@ -86,20 +90,26 @@ final class FileLease implements Store.Lease {
     @Override
     public void revoke() {
         close();
-        List<String> keys = readState(file).map(State::keys).orElse(List.of());
-        keys.forEach(store::delete);
-        try {
+        store.locked(() -> {
+            for (String key : readState(file).map(State::keys).orElse(List.of())) {
+                store.deleteHeld(key);
+            }
             Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+            return null;
+        });
     }
 
+    /** Stops the keep-alive and waits for a refresh in progress to finish; the lease then runs out. */
     @Override
     public void close() {
-        stopped = true;
-        if (keeper != null) {
-            keeper.interrupt();
+        stopped.countDown();
+        Thread k = keeper;
+        if (k != null && k != Thread.currentThread()) {
+            try {
+                k.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

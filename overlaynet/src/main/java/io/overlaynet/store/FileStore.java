@@ -116,39 +116,48 @@ public final class FileStore implements Store {
 
     @Override
     public void put(String key, String value, Lease lease) {
-        put(key, value);
-        ((FileLease) lease).attach(key);
+        locked(() -> {
+            ((FileLease) lease).attachHeld(key);
+            write(path(key), value, true);
+            mirror(key, value);
+            return null;
+        });
     }
 
     @Override
     public boolean create(String key, String value, Optional<Lease> lease) {
-        boolean made = locked(() -> {
+        return locked(() -> {
+            if (Files.exists(path(key))) {
+                return false;
+            }
+            if (lease.isPresent()) {
+                ((FileLease) lease.get()).attachHeld(key);
+            }
             if (!write(path(key), value, false)) {
                 return false;
             }
             mirror(key, value);
             return true;
         });
-        if (made) {
-            lease.ifPresent(l -> ((FileLease) l).attach(key));
-        }
-        return made;
     }
 
     @Override
     public boolean delete(String key) {
-        return locked(() -> {
-            Optional<String> old = read(path(key));
-            boolean gone = Files.deleteIfExists(path(key));
-            if (old.isPresent()) {
-                unmirror(key, old.get());
-            }
-            return gone;
-        });
+        return locked(() -> deleteHeld(key));
+    }
+
+    /** Deletes a key and its mirror; the caller holds the store lock. */
+    boolean deleteHeld(String key) throws IOException {
+        Optional<String> old = read(path(key));
+        boolean gone = Files.deleteIfExists(path(key));
+        if (old.isPresent()) {
+            unmirror(key, old.get());
+        }
+        return gone;
     }
 
     /** Writes through a temp file: rename (replace) or hard link (only if absent). */
-    private static boolean write(Path target, String value, boolean replace) throws IOException {
+    static boolean write(Path target, String value, boolean replace) throws IOException {
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(".tmp-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
         Files.writeString(tmp, value, StandardCharsets.UTF_8);
@@ -265,12 +274,19 @@ public final class FileStore implements Store {
         int n = 0;
         try (Stream<Path> s = Files.list(root.resolve(LEASES))) {
             for (Path p : s.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
-                Optional<FileLease.State> st = FileLease.readState(p);
-                if (st.isPresent() && st.get().expiresMs() < System.currentTimeMillis()) {
-                    st.get().keys().forEach(this::delete);
+                // Checked again under the lock: its keeper may have just moved it forward.
+                boolean reaped = locked(() -> {
+                    Optional<FileLease.State> st = FileLease.readState(p);
+                    if (st.isEmpty() || st.get().expiresMs() >= System.currentTimeMillis()) {
+                        return false;
+                    }
+                    for (String key : st.get().keys()) {
+                        deleteHeld(key);
+                    }
                     Files.deleteIfExists(p);
-                    n++;
-                }
+                    return true;
+                });
+                n += reaped ? 1 : 0;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

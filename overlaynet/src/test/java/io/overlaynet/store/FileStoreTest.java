@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,6 +37,26 @@ class FileStoreTest extends StoreContract {
     @AfterEach
     void removeDir() {
         new FileStore(dir).destroy();
+    }
+
+    /** The keep-alive refreshes every 100 ms here: each round gives a revoke a chance to land on a refresh in progress. */
+    @Test
+    void revokeRemovesEveryKeyEvenWhileTheKeepAliveRuns() throws Exception {
+        FileStore s = new FileStore(dir);
+        for (int round = 0; round < 40; round++) {
+            Store.Lease l = s.grant(Duration.ofMillis(300));
+            for (int k = 0; k < 3; k++) {
+                s.put("/overlaynet/r/" + round + "/" + k, "v", l);
+            }
+            Thread.sleep(ThreadLocalRandom.current().nextInt(0, 120));
+            l.revoke();
+            assertEquals(List.of(), s.list("/overlaynet/r/" + round + "/").entries(),
+                    "round " + round + ": keys left after revoke");
+        }
+        try (Stream<Path> leases = Files.list(dir.resolve(".leases"))) {
+            assertEquals(List.of(), leases.filter(p -> !p.getFileName().toString().startsWith(".")).toList(),
+                    "revoked leases leave no files");
+        }
     }
 
     @Test

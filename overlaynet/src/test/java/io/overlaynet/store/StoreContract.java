@@ -123,6 +123,17 @@ abstract class StoreContract {
     }
 
     @Test
+    void aRevokedLeaseTakesNoMoreKeys() {
+        Store s = client();
+        Store.Lease l = s.grant(Duration.ofSeconds(5));
+        l.revoke();
+        StoreException e = assertThrows(StoreException.class, () -> s.put(ns + "late", "v", l));
+        assertTrue(e.getMessage().contains("lease not found"), e.getMessage());
+        assertThrows(StoreException.class, () -> s.create(ns + "late", "v", Optional.of(l)));
+        assertTrue(s.get(ns + "late").isEmpty(), "nothing is written under a revoked lease");
+    }
+
+    @Test
     void aLiveLeaseCanBeResumedAfterARestart() throws Exception {
         Store first = client();
         Store.Lease l = first.grant(Duration.ofSeconds(4));
