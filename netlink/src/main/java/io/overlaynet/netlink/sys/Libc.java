@@ -37,6 +37,10 @@ public final class Libc {
     public static final int MSG_PEEK = 0x02;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
+    public static final int AT_FDCWD = -100;
+    public static final int AT_EMPTY_PATH = 0x1000;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long MS_BIND = 4096;
     public static final long MS_REC = 16384;
@@ -64,6 +68,7 @@ public final class Libc {
     private static final MethodHandle UNSHARE = bind("unshare", JAVA_INT, JAVA_INT);
     private static final MethodHandle MOUNT = bind("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
     private static final MethodHandle UMOUNT2 = bind("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle LINKAT = bind("linkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle OPEN = LINKER.downcallHandle(
             LOOKUP.find("open").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
@@ -201,6 +206,26 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
             return check("open " + path, (int) OPEN.invokeExact(STATE.get(), p, O_RDONLY | O_CLOEXEC, 0));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** open(2) with the given flags and mode; close-on-exec is always added. */
+    public static int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocateFrom(path);
+            return check("open " + path, (int) OPEN.invokeExact(STATE.get(), p, flags | O_CLOEXEC, mode));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** linkat(2) of an open file ({@link #AT_EMPTY_PATH}): one more name for the file behind {@code fd}. */
+    public static void linkFd(int fd, String newPath) {
+        try (Arena arena = Arena.ofConfined()) {
+            check("link " + newPath, (int) LINKAT.invokeExact(STATE.get(), fd, arena.allocateFrom(""), AT_FDCWD,
+                    arena.allocateFrom(newPath), AT_EMPTY_PATH));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -44,6 +44,41 @@ class NetNsTest {
         assertFalse(NetNamespaces.deleteIfExists(oursName));
     }
 
+    /**
+     * Names after the first are hard links of one open file; each still carries its own namespace, and
+     * removing names with iproute2 in any order (even all of them) never stops the next create.
+     */
+    @Test
+    void namesSharingOneFileStayDistinctWhateverIsRemoved() throws Exception {
+        NetNs a = namespaces.create("la");
+        NetNs b = namespaces.create("lb");
+        String an = a.name().orElseThrow();
+        String bn = b.name().orElseThrow();
+        assertNotEquals(inode(an), inode(bn), "each name is bound to its own namespace");
+        Sh.ip(an, "link", "add", "only-a", "type", "bridge");
+        assertNotEquals(0, Sh.run("ip", "-n", bn, "link", "show", "only-a").exit(),
+                "a link made in one is not seen in the other");
+        a.close();
+        b.close();
+        Sh.run("ip", "netns", "del", an).ok();
+        NetNs c = namespaces.create("lc");
+        Sh.run("ip", "netns", "del", bn).ok();
+        Sh.run("ip", "netns", "del", c.name().orElseThrow()).ok();
+        c.close();
+        // Every name made so far is gone: the next create must make a file of its own.
+        NetNs d = namespaces.create("ld");
+        String dn = d.name().orElseThrow();
+        assertTrue(Sh.run("ip", "netns", "list").ok().out().contains(dn));
+        Sh.ip(dn, "link", "add", "in-d", "type", "bridge");
+        assertTrue(namespaces.rtnl(d).links().find("in-d").isPresent());
+        NamespaceException taken = assertThrows(NamespaceException.class, () -> NetNamespaces.create(dn));
+        assertTrue(taken.getMessage().contains("already exists"), taken.getMessage());
+    }
+
+    private static Object inode(String name) throws Exception {
+        return Files.getAttribute(NetNamespaces.RUN_DIR.resolve(name), "unix:ino");
+    }
+
     @Test
     void runInsideSeesThatNamespaceOnlyAndTheCallerStaysHome() throws Exception {
         NetNs ns = namespaces.create("run");
