@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One host's context: the namespace that is "the host" (the caller's own, or a lab host namespace),
@@ -15,6 +16,7 @@ import java.util.Optional;
  * its state directory.
  */
 public final class Host implements AutoCloseable {
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,40}");
     public static final Path DEFAULT_STATE_ROOT = Path.of("/var/lib/overlaynet");
     /** Alias on every link overlaynet creates outside its own namespaces: the ownership mark. */
     public static final String OWNER_ALIAS = "overlaynet";
@@ -50,7 +52,7 @@ public final class Host implements AutoCloseable {
     }
 
     public static void checkPrefix(String prefix) {
-        if (!prefix.isEmpty() && !prefix.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,40}")) {
+        if (!prefix.isEmpty() && !PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("invalid namespace prefix '" + prefix
                     + "': use letters, digits, '.', '_', '-' (at most 41)");
         }

@@ -6,6 +6,7 @@ import io.overlaynet.netlink.rtnl.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A network as the user defines it.
@@ -15,6 +16,7 @@ import java.util.Optional;
  */
 public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress gateway, int mtu, int port,
                             Mode mode, Optional<String> bridge) {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     public static final int VXLAN_OVERHEAD = 50;
     public static final int DEFAULT_PORT = 4789;
 
@@ -39,7 +41,7 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
 
     /** Network names become parts of namespace names: short, lower-case, digits, '-'. */
     public static String checkName(String name) {
-        if (name == null || !name.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+        if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid network name '" + name
                     + "': use 1-32 of a-z, 0-9, '-', '_', starting with a letter or digit");
         }
