@@ -19,7 +19,6 @@ import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.netlink.sys.Errno;
 
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -27,12 +26,14 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * {@code overlaynet endpoint add|rm|ls}: a container namespace joined to a network by a veth pair.
  * Add is idempotent and atomic: every step pushes its undo, and a failure runs them in reverse.
  */
 public final class Endpoints {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     public static final String CONTAINER_IF = "eth0";
     /** ARP retransmit time in containers of reactive networks (the kernel default is 1000 ms). */
     public static final int ARP_RETRANSMIT_MS = 10;
@@ -58,17 +59,13 @@ public final class Endpoints {
     public record Added(EndpointRecord record, boolean changed) {
     }
 
-    /**
-     * The local endpoint holding {@code ip} in {@code network}, if any. The IP's claim is the endpoint's
-     * record itself, under the address's name ("?" while that record is being written).
-     */
+    /** The local endpoint holding {@code ip} in {@code network}, if any (also while it is being added). */
     public Optional<String> byIp(String network, InetAddress ip) {
-        try {
-            return host.state().read(ipPath(network, ip.getHostAddress()), EndpointRecord.class)
-                    .map(EndpointRecord::name);
-        } catch (UncheckedIOException beingWritten) {
-            return Optional.of("?");
-        }
+        return journal(network).byIp(ip.getHostAddress()).map(e -> e.record().name());
+    }
+
+    private EndpointJournal journal(String network) {
+        return new EndpointJournal(host.state().root(), network);
     }
 
     /** Docker's convention: 02:42 followed by the four IPv4 bytes. */
@@ -79,7 +76,7 @@ public final class Endpoints {
     }
 
     public static String checkName(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+        if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid endpoint name '" + name
                     + "': use 1-64 of letters, digits, '.', '_', '-'");
         }
@@ -90,26 +87,29 @@ public final class Endpoints {
         boolean own = req.namespacePath().isEmpty();
         String nsText = req.namespacePath().map(Path::toString).orElse(host.containerNamespace(req.name()));
         NetworkRecord net = new Networks(host).get(req.network());
+        config(net).checkEndpointIp(req.ip());
         MacAddress mac = req.mac().orElse(macFor(req.ip()));
-        Optional<EndpointRecord> same = checkFree(req, net, mac, nsText, own && NetNamespaces.exists(nsText));
-        if (same.isPresent()) {
-            return new Added(same.get(), false);
+        EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
+                nsText, own, vethName(req.network(), req.name()), CONTAINER_IF);
+        // Name and IP are claimed in the network's journal before anything is made. What holds either
+        // already decides: this very endpoint (add is idempotent) or a conflict.
+        EndpointJournal journal = journal(req.network());
+        Optional<EndpointJournal.Entry> held = journal.claim(rec);
+        if (held.isPresent()) {
+            return new Added(existing(req, rec, held.get()), false);
         }
         // Undo steps run newest first.
         Deque<Runnable> undo = new ArrayDeque<>();
+        undo.push(() -> journal.release(req.name()));
         try {
-            EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
-                    nsText, own, vethName(req.network(), req.name()), CONTAINER_IF);
-            // The IP's claim is the endpoint's record, created under the address's name before anything
-            // else; it gets the endpoint's own name (a hard link) once the endpoint works.
-            String claim = ipPath(req.network(), rec.ip());
-            try {
-                host.state().create(claim, rec);
-            } catch (IllegalStateException taken) {
-                throw new IllegalArgumentException("IP " + rec.ip() + " is already used by endpoint "
-                        + byIp(req.network(), req.ip()).orElse("?") + " in network " + req.network());
+            if (new Peers(host).exists(req.network(), req.ip())) {
+                throw new IllegalArgumentException("IP " + rec.ip() + " belongs to a remote endpoint (peer) of network "
+                        + req.network());
             }
-            undo.push(() -> host.state().delete(claim));
+            if (own && NetNamespaces.exists(nsText)) {
+                throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
+                        + "/run/netns/" + nsText + " or pick another endpoint name");
+            }
             try (Rtnl inCtr = own ? makeNamespace(nsText, undo) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
                 plug(host.overlay(net), inCtr, ctr, net, rec.hostVeth(), req.ip(), mac, nsText, own, undo);
@@ -119,12 +119,7 @@ public final class Endpoints {
                     inCtr.sysctl().set("net.ipv4.neigh." + CONTAINER_IF + ".mcast_solicit", "10");
                 }
             }
-            try {
-                host.state().alias(claim, path(req.network(), req.name()));
-            } catch (IllegalStateException raced) {
-                throw new IllegalArgumentException("endpoint " + req.name() + " was added to network " + req.network()
-                        + " by another command meanwhile: remove it first");
-            }
+            journal.ready(req.name());
             return new Added(rec, true);
         } catch (RuntimeException e) {
             runUndo(undo, e);
@@ -133,31 +128,29 @@ public final class Endpoints {
     }
 
     /**
-     * Refuses what cannot be added; returns the existing endpoint when exactly this one is there already
-     * (add is idempotent).
+     * The claim found {@code held} in the way: returns it when it is exactly the endpoint asked for and
+     * works (add is idempotent); otherwise says what is in the way.
      */
-    private Optional<EndpointRecord> checkFree(Request req, NetworkRecord net, MacAddress mac, String nsText,
-                                               boolean nameTaken) {
-        InetAddress ip = req.ip();
-        config(net).checkEndpointIp(ip);
-        Optional<EndpointRecord> same = find(req.network(), req.name());
-        if (same.isPresent()) {
-            EndpointRecord e = same.get();
-            if (e.ip().equals(ip.getHostAddress()) && e.mac().equals(mac.toString()) && e.namespace().equals(nsText)) {
-                return same;
-            }
-            throw new IllegalArgumentException("endpoint " + req.name() + " already exists in network " + req.network()
-                    + " with IP " + e.ip() + " and MAC " + e.mac() + ": remove it first");
+    private static EndpointRecord existing(Request req, EndpointRecord wanted, EndpointJournal.Entry held) {
+        EndpointRecord e = held.record();
+        if (!e.name().equals(req.name())) {
+            throw new IllegalArgumentException("IP " + wanted.ip() + " is already used by endpoint " + e.name()
+                    + " in network " + req.network());
         }
-        if (new Peers(host).exists(req.network(), ip)) {
-            throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to a remote endpoint (peer) of network "
-                    + req.network());
+        if (!held.ready()) {
+            throw beingAdded(req);
         }
-        if (nameTaken) {
-            throw new IllegalArgumentException("namespace " + nsText + " already exists: attach it with --netns "
-                    + "/run/netns/" + nsText + " or pick another endpoint name");
+        if (e.ip().equals(wanted.ip()) && e.mac().equals(wanted.mac()) && e.namespace().equals(wanted.namespace())) {
+            return e;
         }
-        return Optional.empty();
+        throw new IllegalArgumentException("endpoint " + req.name() + " already exists in network " + req.network()
+                + " with IP " + e.ip() + " and MAC " + e.mac() + ": remove it first");
+    }
+
+    private static IllegalArgumentException beingAdded(Request req) {
+        return new IllegalArgumentException("endpoint " + req.name() + " of network " + req.network() + " is being "
+                + "added by another command, or an earlier add was cut short: wait, or remove it with "
+                + "'overlaynet endpoint rm " + req.network() + " " + req.name() + "'");
     }
 
     /** Runs the undo steps newest first; their own failures are added to {@code cause}. */
@@ -241,14 +234,18 @@ public final class Endpoints {
         return "ve" + String.format("%08x", (network + "/" + name).hashCode());
     }
 
-    /** Removes the endpoint; returns false when it was not there. */
+    /**
+     * Removes the endpoint, also one whose add never finished (what it made is removed); returns false
+     * when it was not there.
+     */
     public boolean remove(String network, String name) {
         checkName(name);
-        Optional<EndpointRecord> rec = find(network, name);
-        if (rec.isEmpty()) {
+        EndpointJournal journal = journal(network);
+        Optional<EndpointJournal.Entry> entry = journal.byName(name);
+        if (entry.isEmpty()) {
             return false;
         }
-        EndpointRecord e = rec.get();
+        EndpointRecord e = entry.get().record();
         new Networks(host).find(network).ifPresent(net -> {
             if (net.bridge().isPresent() || NetNamespaces.exists(net.overlayNamespace())) {
                 host.overlay(net).rtnl().links().deleteIfExists(e.hostVeth());
@@ -257,35 +254,23 @@ public final class Endpoints {
         if (e.ownNamespace()) {
             NetNamespaces.deleteIfExists(e.namespace());
         }
-        host.state().delete(ipPath(network, e.ip()));
-        host.state().delete(path(network, name));
+        journal.release(name);
         return true;
     }
 
     public List<EndpointRecord> list(Optional<String> network) {
         if (network.isPresent()) {
-            return host.state().list("endpoints/" + network.get(), EndpointRecord.class);
+            return journal(network.get()).ready();
         }
-        return new Networks(host).list().stream()
-                .flatMap(n -> host.state().list("endpoints/" + n.name(), EndpointRecord.class).stream()).toList();
+        return new Networks(host).list().stream().flatMap(n -> journal(n.name()).ready().stream()).toList();
     }
 
     public Optional<EndpointRecord> find(String network, String name) {
-        String path = path(network, name);
-        return host.state().exists(path) ? host.state().read(path, EndpointRecord.class) : Optional.empty();
+        return journal(network).byName(name).filter(EndpointJournal.Entry::ready).map(EndpointJournal.Entry::record);
     }
 
     static NetworkConfig config(NetworkRecord r) {
         return new NetworkConfig(r.name(), r.vni(), IpPrefix.parse(r.subnet()), Ip.parse(r.gateway()), r.mtu(),
                 r.port(), Mode.parse(r.mode()), r.bridge());
-    }
-
-    private static String path(String network, String name) {
-        return "endpoints/" + network + "/" + name + ".json";
-    }
-
-    /** The IP claim: the endpoint's record under the address's name (hard-linked to its own name). */
-    private static String ipPath(String network, String ip) {
-        return "endpoints/" + network + "/by-ip/" + ip;
     }
 }

@@ -158,6 +158,7 @@ public final class Networks {
         }
         host.state().deleteTree("peers/" + name);
         host.state().deleteTree("endpoints/" + name);
+        EndpointJournal.forget(host.state().root(), name);
         host.state().delete(path(name));
         return true;
     }

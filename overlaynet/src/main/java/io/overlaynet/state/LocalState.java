@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -75,49 +73,6 @@ public final class LocalState {
                 // reporting the first failure
             }
             throw cannotWrite(target, e);
-        }
-    }
-
-    /**
-     * Creates a record only if nothing has that name yet: a create-if-absent claim whose content is the
-     * record, one new file. Throws IllegalStateException when the name is taken. A reader may see the
-     * file empty for the moment between its creation and its one write.
-     */
-    public void create(String relative, Object record) {
-        Path p = root.resolve(relative);
-        try {
-            byte[] bytes = JSON.writeValueAsBytes(record);
-            try {
-                Files.write(p, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (NoSuchFileException e) {
-                Files.createDirectories(p.getParent());
-                Files.write(p, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            }
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException("state " + p + " is already taken");
-        } catch (IOException e) {
-            throw cannotWrite(p, e);
-        }
-    }
-
-    /**
-     * Gives the record at {@code existing} a second name, if that name is free: a hard link, so no new
-     * file is made (making one costs ~0.3 ms on this kind of disk, a link ~0.03 ms) and both names show
-     * the same complete record at once. Throws IllegalStateException when the name is taken.
-     */
-    public void alias(String existing, String relative) {
-        Path p = root.resolve(relative);
-        try {
-            try {
-                Files.createLink(p, root.resolve(existing));
-            } catch (NoSuchFileException e) {
-                Files.createDirectories(p.getParent());
-                Files.createLink(p, root.resolve(existing));
-            }
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException("state " + p + " is already taken");
-        } catch (IOException e) {
-            throw cannotWrite(p, e);
         }
     }
 
