@@ -54,7 +54,7 @@ public final class AddressOps {
             if (prefix.address() instanceof Inet4Address && prefix.length() < 31) {
                 w.put(Ifa.BROADCAST, broadcast(prefix));
             }
-        }, op, prefix + " dev " + dev + rt.where());
+        }, op, () -> prefix + " dev " + dev + rt.where());
     }
 
     private static IfAddrMsg body(int index, IpPrefix prefix) {

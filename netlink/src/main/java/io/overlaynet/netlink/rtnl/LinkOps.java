@@ -111,7 +111,7 @@ public final class LinkOps {
 
     public Request addRequest(LinkSpec spec) {
         return new Request(Rtm.NEWLINK, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                w -> LinkCodec.writeNew(w, spec), "link add", spec + rt.where());
+                w -> LinkCodec.writeNew(w, spec), "link add", () -> spec + rt.where());
     }
 
     /**
@@ -256,6 +256,6 @@ public final class LinkOps {
         return new Request(Rtm.NEWLINK, 0, w -> {
             w.body(body).put(Ifla.IFNAME, name);
             attrs.accept(w);
-        }, op, object + rt.where());
+        }, op, () -> object + rt.where());
     }
 }

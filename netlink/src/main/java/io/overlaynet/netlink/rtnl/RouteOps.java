@@ -48,7 +48,7 @@ public final class RouteOps {
             if (r.table() >= 256) {
                 w.put(Rta.TABLE, r.table());
             }
-        }, op, r + rt.where());
+        }, op, () -> r + rt.where());
     }
 
     /** {@code ip route show} for one family (AF_INET or AF_INET6), main table. */

@@ -39,9 +39,6 @@ public final class Libc {
     public static final int O_CLOEXEC = 0x80000;
     public static final int O_CREAT = 0x40;
     public static final int O_EXCL = 0x80;
-    public static final int O_DIRECTORY = 0x10000;
-    public static final int LOCK_EX = 2;
-    public static final int LOCK_UN = 8;
     public static final int AT_FDCWD = -100;
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int CLONE_NEWNET = 0x40000000;
@@ -71,7 +68,6 @@ public final class Libc {
     private static final MethodHandle UNSHARE = bind("unshare", JAVA_INT, JAVA_INT);
     private static final MethodHandle MOUNT = bind("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
     private static final MethodHandle UMOUNT2 = bind("umount2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle FLOCK = bind("flock", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle LINKAT = bind("linkat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle OPEN = LINKER.downcallHandle(
             LOOKUP.find("open").orElseThrow(),
@@ -220,18 +216,6 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocateFrom(path);
             return check("open " + path, (int) OPEN.invokeExact(STATE.get(), p, flags | O_CLOEXEC, mode));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /**
-     * flock(2). The lock belongs to the open file, so two threads of one process that each open the
-     * file exclude each other too (fcntl locks, Java's FileLock, do not).
-     */
-    public static void flock(int fd, int operation) {
-        try {
-            check("flock", (int) FLOCK.invokeExact(STATE.get(), fd, operation));
         } catch (Throwable t) {
             throw rethrow(t);
         }
