@@ -109,7 +109,7 @@ public final class LocalState {
 
     /** Whether a record exists, without reading it. */
     public boolean exists(String relative) {
-        return Files.exists(root.resolve(relative), LinkOption.NOFOLLOW_LINKS);
+        return Files.exists(root.resolve(relative)); // without link options: no exception when it is missing
     }
 
     public <T> Optional<T> read(String relative, Class<T> type) {
