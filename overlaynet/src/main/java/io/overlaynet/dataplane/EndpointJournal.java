@@ -73,7 +73,9 @@ final class EndpointJournal {
     private final Path file;
 
     EndpointJournal(Path stateRoot, String network) {
-        this.dir = stateRoot.resolve("endpoints").resolve(network);
+        // One key per file however the state directory was spelled: two channels of one process on
+        // .lock would make the second lock() fail (fcntl locks belong to the process).
+        this.dir = stateRoot.resolve("endpoints").resolve(network).toAbsolutePath().normalize();
         this.file = dir.resolve(FILE);
     }
 
@@ -138,7 +140,9 @@ final class EndpointJournal {
 
     /** Lets go of what this process holds of the network's journal (the network was removed). */
     static void forget(Path stateRoot, String network) {
-        Folded f = FOLDED.remove(stateRoot.resolve("endpoints").resolve(network).resolve(FILE));
+        // Kept in the map (emptied): a thread already waiting on its lock then finds it closed and
+        // reopens the files, instead of a second Folded holding a second channel on .lock.
+        Folded f = FOLDED.get(new EndpointJournal(stateRoot, network).file);
         if (f != null) {
             f.lock.lock();
             try {
