@@ -143,8 +143,47 @@ class EndpointTest {
             IllegalArgumentException clash = assertThrows(IllegalArgumentException.class, () -> endpoints.add(
                     new Endpoints.Request("demo", "taken", Ip.parse("12.12.12.61"), Optional.empty(), Optional.empty())));
             assertTrue(clash.getMessage().contains("already exists"), clash.getMessage());
+            assertTrue(endpoints.byIp("demo", Ip.parse("12.12.12.61")).isEmpty(), "the refused add's claim is gone");
             assertEquals(1, Sh.ipJson(host.containerNamespace("taken"), "link", "show").size());
             assertEquals(before, Sh.ipJson(host.overlayNamespace("demo"), "link", "show").size());
+        }
+    }
+
+    /**
+     * An add killed half-way (here: its claim, namespace and veth made by hand) holds its name and IP;
+     * a new add says so, and rm removes the claim with what it had made.
+     */
+    @Test
+    void anAddCutShortIsReportedAndRemovable() throws Exception {
+        LabRecord lab = fixture.up(1, new Mode.Static());
+        LabHost h1 = lab.hosts().get(0);
+        try (Host host = Host.open(h1.nsPrefix(), fixture.stateDir, Optional.of(h1.namespace()))) {
+            Endpoints endpoints = new Endpoints(host);
+            String ns = host.containerNamespace("cut");
+            String veth = Endpoints.vethName("demo", "cut");
+            String ovl = host.overlayNamespace("demo");
+            new EndpointJournal(host.state().root(), "demo").claim(new Records.EndpointRecord("demo", "cut",
+                    "12.12.12.70", "02:42:0c:0c:0c:46", ns, true, veth, "eth0"));
+            Sh.run("ip", "netns", "add", ns).ok();
+            Sh.ip(ovl, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
+
+            IllegalArgumentException again = assertThrows(IllegalArgumentException.class, () -> endpoints.add(
+                    new Endpoints.Request("demo", "cut", Ip.parse("12.12.12.70"), Optional.empty(), Optional.empty())));
+            assertTrue(again.getMessage().contains("cut short") && again.getMessage().contains("endpoint rm"),
+                    again.getMessage());
+            IllegalArgumentException ip = assertThrows(IllegalArgumentException.class, () -> endpoints.add(
+                    new Endpoints.Request("demo", "other", Ip.parse("12.12.12.70"), Optional.empty(), Optional.empty())));
+            assertTrue(ip.getMessage().contains("already used by endpoint cut"), ip.getMessage());
+            assertTrue(endpoints.list(Optional.of("demo")).stream().noneMatch(e -> e.name().equals("cut")),
+                    "ls shows only endpoints that work");
+
+            assertTrue(endpoints.remove("demo", "cut"));
+            assertFalse(Sh.run("ip", "netns", "list").ok().out().contains(ns), "its namespace is gone");
+            assertTrue(Sh.ipJson(ovl, "link", "show").toString().indexOf(veth) < 0, "its veth is gone");
+
+            endpoints.add(new Endpoints.Request("demo", "cut", Ip.parse("12.12.12.70"), Optional.empty(), Optional.empty()));
+            assertEquals("12.12.12.70", endpoints.find("demo", "cut").orElseThrow().ip());
+            assertTrue(LabPing.ping(h1.containers().get(0).namespace(), "12.12.12.70").isPresent());
         }
     }
 }
