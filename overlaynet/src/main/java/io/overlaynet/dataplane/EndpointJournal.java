@@ -198,7 +198,8 @@ final class EndpointJournal {
     private boolean openLockFile(Folded f, boolean create) throws IOException {
         Path p = dir.resolve(LOCK);
         Object key = fileKey(p);
-        if (key != null && key.equals(f.lockKey)) {
+        // A channel is closed for good when a thread using it is interrupted: open it again then.
+        if (key != null && key.equals(f.lockKey) && f.lockFile.isOpen()) {
             return true;
         }
         closeQuietly(f.lockFile);
@@ -222,7 +223,7 @@ final class EndpointJournal {
             closeJournal(f);
             return;
         }
-        if (!key.equals(f.journalKey)) {
+        if (!key.equals(f.journalKey) || !f.journal.isOpen()) {
             closeJournal(f);
             f.journal = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             f.journalKey = key;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The per-network endpoint journal: claims, readiness, release, other writers, crashes, rewrites. */
@@ -146,6 +148,22 @@ class EndpointJournalTest {
             assertEquals(line, LocalState.JSON.readValue(text, EndpointJournal.Line.class));
             assertEquals(LocalState.JSON.valueToTree(line), LocalState.JSON.readTree(text), "the fields Jackson writes");
         }
+    }
+
+    /** An interrupted thread closes the channels it used (Java's rule); the next call opens them again. */
+    @Test
+    void anInterruptedCallerDoesNotBreakTheJournalForOthers() {
+        EndpointJournal j = new EndpointJournal(root, "n");
+        assertEquals(Optional.empty(), j.claim(rec("a", "10.0.0.2")));
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(UncheckedIOException.class, () -> j.claim(rec("b", "10.0.0.3")));
+        } finally {
+            Thread.interrupted();
+        }
+        assertTrue(j.byName("b").isEmpty(), "the interrupted claim wrote nothing");
+        assertEquals(Optional.empty(), j.claim(rec("b", "10.0.0.3")));
+        assertTrue(j.byName("a").isPresent() && j.byName("b").isPresent());
     }
 
     @Test
