@@ -6,6 +6,7 @@ import io.overlaynet.agent.StoreRecords.Remote;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.NetworkConfig;
 import io.overlaynet.dataplane.Networks;
 import io.overlaynet.dataplane.Overlay;
 import io.overlaynet.dataplane.Records.EndpointRecord;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -66,6 +68,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private final BlockingQueue<Arrived> events = new LinkedBlockingQueue<>();
+    /** Hosts and networks we asked to program our endpoints ({@link #hintReverse}). */
+    private final Set<String> hintsSent = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private Store.Watch watch;
     private Thread worker;
@@ -232,8 +236,14 @@ public final class Agent implements AutoCloseable {
         return view.hostByVtep(vtep);
     }
 
+    /** Installs remotes now (a miss answered), under the data plane lock. */
     void installNow(String network, List<Remote> remotes) {
-        programmer.install(host.overlay(new Networks(host).get(network)), remotes);
+        dataplane.lock();
+        try {
+            programmer.install(host.overlay(new Networks(host).get(network)), remotes);
+        } finally {
+            dataplane.unlock();
+        }
     }
 
     /**
@@ -258,8 +268,6 @@ public final class Agent implements AutoCloseable {
         });
     }
 
-    private final Set<String> hintsSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /** A hint of ours that left the store may be sent again on the next miss. */
     private void forgetHintIfDeleted(Store.Event e) {
         if (e instanceof Store.Event.Deleted d && d.key().startsWith(Keys.HINTS)) {
@@ -272,9 +280,15 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Installs one FDB entry now (an L2 miss answered), under the data plane lock. */
     void installFdbNow(String network, MacAddress mac, InetAddress vtep) {
-        Overlay o = host.overlay(new Networks(host).get(network));
-        o.rtnl().fdb().replace(FdbEntry.toVtep(o.vxlanIndex(), mac, vtep));
+        dataplane.lock();
+        try {
+            Overlay o = host.overlay(new Networks(host).get(network));
+            o.rtnl().fdb().replace(FdbEntry.toVtep(o.vxlanIndex(), mac, vtep));
+        } finally {
+            dataplane.unlock();
+        }
         metrics.inc("entries_programmed_total");
     }
 
@@ -296,7 +310,8 @@ public final class Agent implements AutoCloseable {
             }
             Networks nets = new Networks(host);
             boolean madeNetwork = nets.find(network).isEmpty();
-            NetworkRecord rec = nets.create(spec.config(mode()), cfg.underlay().or(() -> Optional.of(underlay.device()))).record();
+            NetworkConfig config = spec.config(mode());
+            NetworkRecord rec = nets.create(config, cfg.underlay().or(() -> Optional.of(underlay.device()))).record();
             if (madeNetwork) {
                 reconcile(rec);
                 if (cfg.reactive()) {
@@ -304,7 +319,7 @@ public final class Agent implements AutoCloseable {
                 }
             }
             Ipam ipam = new Ipam(store);
-            InetAddress addr = registration.withLease(l -> ipam.allocate(network, spec.config(mode()).subnet(),
+            InetAddress addr = registration.withLease(l -> ipam.allocate(network, config.subnet(),
                     Ip.parse(spec.gateway()), ip, a -> StoreRecords.json(new EndpointInfo(name,
                             mac.orElse(Endpoints.macFor(a)).toString(), cfg.hostName(), underlay.address().getHostAddress())),
                     Optional.of(l)));

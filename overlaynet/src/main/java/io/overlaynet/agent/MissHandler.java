@@ -1,12 +1,12 @@
 package io.overlaynet.agent;
 
 import io.overlaynet.agent.StoreRecords.Remote;
-import io.overlaynet.dataplane.Overlay;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.EventSubscription;
 import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.netlink.rtnl.RtEvent;
 import io.overlaynet.store.FileStore;
 
@@ -37,7 +37,7 @@ final class MissHandler implements AutoCloseable {
             return;
         }
         try (NetNs ns = NetNs.named(n.overlayNamespace());
-             io.overlaynet.netlink.rtnl.Rtnl rt = io.overlaynet.netlink.rtnl.Rtnl.open(ns)) {
+             Rtnl rt = Rtnl.open(ns)) {
             EventSubscription sub = rt.subscribe(EventSubscription.Group.NEIGH);
             subscriptions.put(n.name(), sub);
             sub.start("miss-" + n.name(), e -> onEvent(n.name(), e));
@@ -72,7 +72,7 @@ final class MissHandler implements AutoCloseable {
             agent.metrics.inc("misses_unanswered_total");
             return;
         }
-        install(network, r.get());
+        agent.installNow(network, List.of(r.get()));
         agent.metrics.inc("misses_answered_total_l3");
         if (!r.get().host().equals(SEED)) {
             agent.hintReverse(r.get().host(), network);
@@ -85,22 +85,8 @@ final class MissHandler implements AutoCloseable {
             agent.metrics.inc("misses_unanswered_total");
             return;
         }
-        agent.dataplane.lock();
-        try {
-            agent.installFdbNow(network, mac, vtep.get());
-        } finally {
-            agent.dataplane.unlock();
-        }
+        agent.installFdbNow(network, mac, vtep.get());
         agent.metrics.inc("misses_answered_total_l2");
-    }
-
-    private void install(String network, Remote r) {
-        agent.dataplane.lock();
-        try {
-            agent.installNow(network, List.of(r));
-        } finally {
-            agent.dataplane.unlock();
-        }
     }
 
     /** The seeds' layout in a file store: arp/&lt;ip&gt; = MAC, fdb/&lt;mac&gt; = host IP. */

@@ -2,7 +2,6 @@ package io.overlaynet.agent;
 
 import io.overlaynet.agent.StoreRecords.Remote;
 import io.overlaynet.dataplane.Overlay;
-import io.overlaynet.netlink.NetlinkException;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.FdbEntry;
 import io.overlaynet.netlink.rtnl.Neighbour;
@@ -14,8 +13,10 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes remote endpoints into one network's overlay namespace: a permanent ARP entry, then the FDB
@@ -44,25 +45,6 @@ final class Programmer {
         BatchResult res = o.rtnl().batch(reqs);
         metrics.inc("entries_programmed_total", res.succeeded());
         res.throwIfFailed();
-    }
-
-    /** Removes the entries of the given remotes; entries already gone are fine. */
-    void remove(Overlay o, Collection<Remote> remotes) {
-        if (remotes.isEmpty()) {
-            return;
-        }
-        int vx = o.vxlanIndex();
-        List<Request> reqs = new ArrayList<>();
-        for (Remote r : remotes) {
-            reqs.add(o.rtnl().fdb().deleteRequest(FdbEntry.toVtep(vx, r.mac(), r.vtep())));
-            reqs.add(o.rtnl().neighbours().deleteRequest(vx, r.ip()));
-        }
-        BatchResult res = o.rtnl().batch(reqs);
-        metrics.inc("entries_removed_total", res.succeeded());
-        res.failures().stream().filter(f -> !(f.error() instanceof NetlinkException.NotFound)).findFirst()
-                .ifPresent(f -> {
-                    throw f.error();
-                });
     }
 
     /** What the kernel holds that overlaynet owns: IP to MAC and MAC to VTEP. */
@@ -106,7 +88,7 @@ final class Programmer {
         }
         int vx = o.vxlanIndex();
         List<Request> stale = new ArrayList<>();
-        java.util.Set<MacAddress> wantedMacs = new java.util.HashSet<>();
+        Set<MacAddress> wantedMacs = new HashSet<>();
         desired.forEach(r -> wantedMacs.add(r.mac()));
         k.fdb().forEach((mac, dst) -> {
             if (!wantedMacs.contains(mac)) {

@@ -19,6 +19,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code overlaynet bench scale}: N remote endpoints of a network are in the store; a host joins that
@@ -49,7 +52,7 @@ public final class ScaleBench {
             defineScaleNetwork(l);
             LabHost h = l.host(0);
             long agentPid = l.rec.agentPids().getFirst();
-            java.util.Map<String, String> records = new java.util.LinkedHashMap<>();
+            Map<String, String> records = new LinkedHashMap<>();
             records.put(Keys.host("ghost"), StoreRecords.json(new StoreRecords.HostInfo("ghost", "192.168.104.99",
                     "02:00:00:00:00:99")));
             for (int i = 0; i < endpoints; i++) {
@@ -74,8 +77,8 @@ public final class ScaleBench {
             // The host joins the network: its first local endpoint. From here the agent must program all N.
             long before = AgentLab.unchecked(() -> agent.status().path("entriesProgrammed").asLong());
             long t0 = System.nanoTime();
-            AgentLab.unchecked(() -> agent.addEndpoint("scale", "local", java.util.Optional.of("10.128.0.2"),
-                    java.util.Optional.empty(), java.util.Optional.empty()));
+            AgentLab.unchecked(() -> agent.addEndpoint("scale", "local", Optional.of("10.128.0.2"),
+                    Optional.empty(), Optional.empty()));
             // Poll the agent's counter (cheap) rather than dumping 10,000 entries (which would steal the CPU
             // the agent needs); then check the kernel itself once.
             while (AgentLab.unchecked(() -> agent.status().path("entriesProgrammed").asLong()) - before < 2L * endpoints) {
@@ -164,5 +167,4 @@ public final class ScaleBench {
             l.scratch.remove(ns);
         }
     }
-
 }

@@ -2,12 +2,22 @@ package io.overlaynet.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.dataplane.BridgeNetfilter;
+import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.Networks;
+import io.overlaynet.dataplane.Overlay;
+import io.overlaynet.dataplane.Peers;
+import io.overlaynet.dataplane.Records.NetworkRecord;
+import io.overlaynet.dataplane.Records.PeerRecord;
 import io.overlaynet.lab.Lab;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.netlink.rtnl.VxlanSpec;
 import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
@@ -113,23 +123,21 @@ public final class ThroughputBench {
      */
     private static void recreateVxlan(LabRecord rec, Path stateRoot, boolean udpCsum) {
         for (LabHost h : rec.hosts()) {
-            try (io.overlaynet.dataplane.Host host = io.overlaynet.dataplane.Host.open(h.nsPrefix(), stateRoot,
-                    java.util.Optional.of(h.namespace()))) {
-                var net = new io.overlaynet.dataplane.Networks(host).get(Lab.NETWORK);
-                var o = host.overlay(net);
-                var spec = o.rtnl().links().get(o.vxlan()).vxlan().orElseThrow().udpCsum(udpCsum);
+            try (Host host = Host.open(h.nsPrefix(), stateRoot, Optional.of(h.namespace()))) {
+                NetworkRecord net = new Networks(host).get(Lab.NETWORK);
+                Overlay o = host.overlay(net);
+                VxlanSpec spec = o.rtnl().links().get(o.vxlan()).vxlan().orElseThrow().udpCsum(udpCsum);
                 o.rtnl().links().delete(o.vxlan());
                 try (NetNs ns = NetNs.named(net.overlayNamespace())) {
-                    host.rtnl().links().addAndMove(io.overlaynet.netlink.rtnl.LinkSpec.of("onv" + net.vni(), spec)
-                            .mtu(net.mtu()), ns, o.vxlan());
+                    host.rtnl().links().addAndMove(LinkSpec.of(Networks.tempVxlanName(net.vni()), spec).mtu(net.mtu()),
+                            ns, o.vxlan());
                 }
                 o.rtnl().links().setMaster(o.vxlan(), o.bridge());
                 o.rtnl().links().setUp(o.vxlan());
-                var peers = new io.overlaynet.dataplane.Peers(host);
-                for (var p : peers.list(java.util.Optional.of(Lab.NETWORK))) {
-                    peers.addEndpoint(Lab.NETWORK, io.overlaynet.netlink.rtnl.Ip.parse(p.ip().orElseThrow()),
-                            p.mac().map(io.overlaynet.netlink.codec.MacAddress::parse),
-                            io.overlaynet.netlink.rtnl.Ip.parse(p.vtep()));
+                Peers peers = new Peers(host);
+                for (PeerRecord p : peers.list(Optional.of(Lab.NETWORK))) {
+                    peers.addEndpoint(Lab.NETWORK, Ip.parse(p.ip().orElseThrow()), p.mac().map(MacAddress::parse),
+                            Ip.parse(p.vtep()));
                 }
             }
         }

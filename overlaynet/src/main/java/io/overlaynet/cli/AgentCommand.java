@@ -39,15 +39,13 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!mode.equals("proactive") && !mode.equals("reactive")) {
-            throw new IllegalArgumentException("unknown agent mode '" + mode + "': use proactive or reactive");
-        }
+        boolean reactive = BenchCommand.reactiveMode(mode);
         if (leaseTtl < 2 || leaseTtl > 3600 || reconcileEvery < 1) {
             throw new IllegalArgumentException("--lease-ttl must be 2..3600 and --reconcile-every at least 1");
         }
         host.open().close(); // validates the options and the host namespace before anything starts
         String name = hostName.orElseGet(AgentCommand::kernelHostname);
-        AgentConfig cfg = new AgentConfig(store, name, mode.equals("reactive"), underlay, host.prefix, host.stateDir,
+        AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix, host.stateDir,
                 host.hostNs, Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix)),
                 metricsPort, Duration.ofSeconds(reconcileEvery));
         Agent agent = new Agent(cfg);

@@ -3,11 +3,13 @@ package io.overlaynet.cli;
 import io.overlaynet.bench.AttachBench;
 import io.overlaynet.bench.ConvergeBench;
 import io.overlaynet.bench.FirstPacketBench;
-import io.overlaynet.bench.ScaleBench;
 import io.overlaynet.bench.NetlinkBench;
+import io.overlaynet.bench.ScaleBench;
 import io.overlaynet.bench.ThroughputBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the seeds' scripts).",
@@ -24,7 +26,7 @@ public final class BenchCommand implements Runnable {
                     + "'bridge -batch' / 'ip -batch' in fresh namespaces; time single request/ACK operations "
                     + "against one 'ip' process per operation.",
                 "Ends with 'netlink_vs_iproute2_batch R' (library entries/s / iproute2 batch entries/s)."})
-    static final class Netlink implements java.util.concurrent.Callable<Integer> {
+    static final class Netlink implements Callable<Integer> {
         @Option(names = "--entries", defaultValue = "10000", description = "FDB and neighbour entries each (default ${DEFAULT-VALUE}).")
         int entries;
 
@@ -47,7 +49,7 @@ public final class BenchCommand implements Runnable {
     @Command(name = "attach", mixinStandardHelpOptions = true,
             description = {"Time per endpoint attach through the data plane vs the seeds' script (one ip process per step).",
                 "Ends with 'attach_speedup_vs_iproute2 R'."})
-    static final class Attach implements java.util.concurrent.Callable<Integer> {
+    static final class Attach implements Callable<Integer> {
         @Option(names = "--endpoints", defaultValue = "100", description = "Endpoints per side (default ${DEFAULT-VALUE}).")
         int endpoints;
 
@@ -75,7 +77,7 @@ public final class BenchCommand implements Runnable {
     @Command(name = "throughput", mixinStandardHelpOptions = true,
             description = {"iperf3 TCP container-to-container across two lab hosts vs host-to-host on the same underlay.",
                 "Tries UDP checksum and offload settings; ends with 'overlay_vs_underlay R'."})
-    static final class Throughput implements java.util.concurrent.Callable<Integer> {
+    static final class Throughput implements Callable<Integer> {
         @Option(names = "--rounds", defaultValue = "5", description = "Rounds per setting (default ${DEFAULT-VALUE}).")
         int rounds;
         @Option(names = "--seconds", defaultValue = "2", description = "Seconds per iperf3 run (default ${DEFAULT-VALUE}).")
@@ -101,6 +103,14 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /** An agent mode, {@code proactive} or {@code reactive}: whether it is reactive. */
+    static boolean reactiveMode(String mode) {
+        if (!mode.equals("proactive") && !mode.equals("reactive")) {
+            throw new IllegalArgumentException("unknown --mode '" + mode + "': use proactive or reactive");
+        }
+        return mode.equals("reactive");
+    }
+
     static String checkStore(String store) {
         if (!store.equals("file") && !store.equals("etcd")) {
             throw new IllegalArgumentException("unknown --store '" + store + "': use file or etcd");
@@ -111,7 +121,7 @@ public final class BenchCommand implements Runnable {
     @Command(name = "first-packet", mixinStandardHelpOptions = true,
             description = {"RTT of the very first ping between two fresh containers on two lab hosts, and the steady RTT.",
                 "Ends with 'first_packet_ms X' (median)."})
-    static final class FirstPacket implements java.util.concurrent.Callable<Integer> {
+    static final class FirstPacket implements Callable<Integer> {
         @Option(names = "--mode", defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
         String mode;
         @Option(names = "--store", defaultValue = "file", description = "file | etcd (default ${DEFAULT-VALUE}).")
@@ -121,11 +131,9 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!mode.equals("proactive") && !mode.equals("reactive")) {
-                throw new IllegalArgumentException("unknown --mode '" + mode + "': use proactive or reactive");
-            }
+            boolean reactive = reactiveMode(mode);
             range("--rounds", rounds, 1, 25);
-            new FirstPacketBench(mode.equals("reactive"), checkStore(store), rounds, System.out).run();
+            new FirstPacketBench(reactive, checkStore(store), rounds, System.out).run();
             return 0;
         }
     }
@@ -133,7 +141,7 @@ public final class BenchCommand implements Runnable {
     @Command(name = "converge", mixinStandardHelpOptions = true,
             description = {"Time from an endpoint's registration until its entries are in every other host's kernel.",
                 "Ends with 'converge_p99_ms X'."})
-    static final class Converge implements java.util.concurrent.Callable<Integer> {
+    static final class Converge implements Callable<Integer> {
         @Option(names = "--hosts", defaultValue = "10", description = "Lab hosts with agents (default ${DEFAULT-VALUE}).")
         int hosts;
         @Option(names = "--store", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
@@ -154,7 +162,7 @@ public final class BenchCommand implements Runnable {
             description = {"N remote endpoints appear in the store; time until one host's agent has programmed all, "
                     + "its RSS, and iproute2 -batch on the same entries.",
                 "Ends with 'scale_vs_iproute2_batch R' and 'agent_rss_mb M'."})
-    static final class Scale implements java.util.concurrent.Callable<Integer> {
+    static final class Scale implements Callable<Integer> {
         @Option(names = "--endpoints", defaultValue = "10000", description = "Remote endpoints (default ${DEFAULT-VALUE}).")
         int endpoints;
         @Option(names = "--store", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")

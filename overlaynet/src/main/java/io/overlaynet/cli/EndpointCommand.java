@@ -1,7 +1,6 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.agent.AgentClient;
-import io.overlaynet.agent.AgentConfig;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Records.EndpointRecord;
@@ -12,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -32,16 +32,15 @@ final class EndpointCommand {
         @Parameters(index = "1", paramLabel = "NAME") String name;
         @Option(names = "--ip", description = "The container's address (optional when an agent runs: it allocates one).")
         Optional<String> ip;
-        @Option(names = "--agent-socket", description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
-        Optional<Path> agentSocket;
+        @Mixin AgentSocketOption agentSocket;
         @Option(names = "--mac", description = "MAC (default: 02:42 + the IPv4 bytes).") Optional<String> mac;
         @Option(names = "--netns", paramLabel = "PATH", description = "Attach this existing namespace.") Optional<Path> netns;
 
         @Override
-        public Integer call() throws java.io.IOException {
+        public Integer call() throws IOException {
             mac.ifPresent(MacAddress::parse);
             ip.ifPresent(Ip::parseV4);
-            Optional<AgentClient> agent = AgentClient.find(agentSocket.orElse(AgentConfig.defaultSocket(host.prefix)));
+            Optional<AgentClient> agent = agentSocket.agent(host);
             if (agent.isPresent()) {
                 EndpointRecord r = agent.get().addEndpoint(network, name, ip, mac, netns.map(Path::toAbsolutePath));
                 print(new Endpoints.Added(r, true), host.json());
@@ -72,12 +71,11 @@ final class EndpointCommand {
         @Mixin HostOptions host;
         @Parameters(index = "0", paramLabel = "NETWORK") String network;
         @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*") List<String> names;
-        @Option(names = "--agent-socket", description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
-        Optional<Path> agentSocket;
+        @Mixin AgentSocketOption agentSocket;
 
         @Override
-        public Integer call() throws java.io.IOException {
-            Optional<AgentClient> agent = AgentClient.find(agentSocket.orElse(AgentConfig.defaultSocket(host.prefix)));
+        public Integer call() throws IOException {
+            Optional<AgentClient> agent = agentSocket.agent(host);
             if (agent.isPresent()) {
                 for (String n : names) {
                     System.out.println("endpoint " + n + (agent.get().removeEndpoint(network, n) ? " removed" : ": not present"));

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code overlaynet lab up|ping|status|down|demo}: the seeds' scenario on simulated hosts. */
@@ -49,7 +50,7 @@ final class LabCommand {
         String mode;
         @Option(names = "--store", description = "file | etcd, for proactive and reactive (default file; etcd starts a "
                 + "real etcd on 127.0.0.1).")
-        java.util.Optional<String> store;
+        Optional<String> store;
 
         @Override
         public Integer call() {
@@ -58,7 +59,7 @@ final class LabCommand {
         }
     }
 
-    static LabRecord start(LabOptions o, int hosts, String mode, java.util.Optional<String> store) {
+    static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store) {
         if (mode.equals("proactive") || mode.equals("reactive")) {
             return o.lab().upWithAgents(hosts, mode.equals("reactive"), store.orElse("file"));
         }
@@ -139,7 +140,7 @@ final class LabCommand {
     static final class Demo extends LabOptions implements Callable<Integer> {
         @Option(names = "--mode", defaultValue = "static", description = "As for 'lab up' (default ${DEFAULT-VALUE}).")
         String mode;
-        @Option(names = "--store", description = "file | etcd, for proactive and reactive.") java.util.Optional<String> store;
+        @Option(names = "--store", description = "file | etcd, for proactive and reactive.") Optional<String> store;
 
         @Override
         public Integer call() {

@@ -2,10 +2,8 @@ package io.overlaynet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.agent.AgentClient;
-import io.overlaynet.agent.AgentConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -16,13 +14,12 @@ import java.util.concurrent.Callable;
         description = "Show this host's agent: host, VTEP, mode, store, lease, networks, counters.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin HostOptions host;
-    @Option(names = "--agent-socket", description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
-    Optional<Path> agentSocket;
+    @Mixin AgentSocketOption agentSocket;
 
     @Override
     public Integer call() throws Exception {
-        Path socket = agentSocket.orElse(AgentConfig.defaultSocket(host.prefix));
-        Optional<AgentClient> agent = AgentClient.find(socket);
+        Path socket = agentSocket.socket(host);
+        Optional<AgentClient> agent = agentSocket.agent(host);
         if (agent.isEmpty()) {
             throw new IllegalStateException("no agent answers on " + socket + ": start one with 'overlaynet agent --store URL'");
         }

@@ -5,8 +5,6 @@ import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.NetlinkException;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.codec.Netlink;
-import io.overlaynet.netlink.rtnl.wire.Rtm;
-import io.overlaynet.netlink.socket.BatchResult;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Ip;
@@ -17,6 +15,8 @@ import io.overlaynet.netlink.rtnl.LinkOps;
 import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.netlink.rtnl.wire.Rtm;
+import io.overlaynet.netlink.socket.BatchResult;
 import io.overlaynet.netlink.sys.Errno;
 
 import java.net.InetAddress;
@@ -87,7 +87,8 @@ public final class Endpoints {
         boolean own = req.namespacePath().isEmpty();
         String nsText = req.namespacePath().map(Path::toString).orElse(host.containerNamespace(req.name()));
         NetworkRecord net = new Networks(host).get(req.network());
-        config(net).checkEndpointIp(req.ip());
+        NetworkConfig cfg = config(net);
+        cfg.checkEndpointIp(req.ip());
         MacAddress mac = req.mac().orElse(macFor(req.ip()));
         EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
                 nsText, own, vethName(req.network(), req.name()), CONTAINER_IF);
@@ -112,8 +113,8 @@ public final class Endpoints {
             }
             try (Rtnl inCtr = own ? makeNamespace(nsText, undo) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
-                plug(host.overlay(net), inCtr, ctr, net, rec.hostVeth(), req.ip(), mac, nsText, own, undo);
-                if (Mode.parse(net.mode()) instanceof Mode.Reactive) {
+                plug(host.overlay(net), inCtr, ctr, cfg, rec.hostVeth(), req.ip(), mac, nsText, own, undo);
+                if (cfg.mode() instanceof Mode.Reactive) {
                     // Reactive networks drop the packet that missed; the container retries after this.
                     inCtr.sysctl().arpRetransmitMillis(CONTAINER_IF, ARP_RETRANSMIT_MS);
                     inCtr.sysctl().set("net.ipv4.neigh." + CONTAINER_IF + ".mcast_solicit", "10");
@@ -182,7 +183,7 @@ public final class Endpoints {
     }
 
     /** veth (bridge side up, container side eth0), then lo, address, eth0 up, default route via the gateway. */
-    private static void plug(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkRecord net, String hostVeth,
+    private static void plug(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkConfig net, String hostVeth,
                              InetAddress ip, MacAddress mac, String nsText, boolean own, Deque<Runnable> undo) {
         // A namespace we just made has no eth0; one we were given may (then it is attached elsewhere).
         if (!own && inCtr.links().find(CONTAINER_IF).isPresent()) {
@@ -222,10 +223,10 @@ public final class Endpoints {
         }
         steps.addAll(List.of(
                 inCtr.links().setUpRequest("lo"),
-                inCtr.addresses().addRequest(eth0, new IpPrefix(ip, IpPrefix.parse(net.subnet()).length())),
+                inCtr.addresses().addRequest(eth0, new IpPrefix(ip, net.subnet().length())),
                 inCtr.links().setUpRequest(CONTAINER_IF),
                 inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                        Route.defaultVia(Ip.parse(net.gateway()), eth0), "route add")));
+                        Route.defaultVia(net.gateway(), eth0), "route add")));
         inCtr.batch(steps).throwIfFailed();
     }
 

@@ -32,7 +32,7 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
             throw new IllegalArgumentException("subnet " + subnet + " is too small: use /30 or larger");
         }
         subnet = subnet.network();
-        if (!subnet.contains(gateway) || gateway.equals(subnet.address()) || gateway.equals(broadcast(subnet))) {
+        if (!subnet.contains(gateway) || gateway.equals(subnet.address()) || gateway.equals(subnet.broadcast())) {
             throw new IllegalArgumentException("gateway " + gateway.getHostAddress() + " is not a host address in "
                     + subnet);
         }
@@ -48,17 +48,13 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
         return name;
     }
 
-    public static InetAddress broadcast(IpPrefix subnet) {
-        return subnet.addressAt((1L << (32 - subnet.length())) - 1);
-    }
-
     /** Whether {@code ip} may be given to an endpoint: inside the subnet, not network, broadcast or gateway. */
     public void checkEndpointIp(InetAddress ip) {
         if (!subnet.contains(ip)) {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is outside network " + name
                     + "'s subnet " + subnet);
         }
-        if (ip.equals(subnet.address()) || ip.equals(broadcast(subnet)) || ip.equals(gateway)) {
+        if (ip.equals(subnet.address()) || ip.equals(subnet.broadcast()) || ip.equals(gateway)) {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is the network, broadcast or gateway "
                     + "address of " + subnet + ": pick a host address");
         }

@@ -11,6 +11,7 @@ import io.overlaynet.netlink.rtnl.VxlanSpec;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * {@code overlaynet network create|rm|ls|inspect}. Creating a network makes its overlay namespace: a
@@ -51,13 +52,14 @@ public final class Networks {
      * bridge ports (the networks are IPv4), and no iptables hooks on bridged frames (see
      * {@link BridgeNetfilter}; skipped where br_netfilter is not loaded).
      */
-    static final List<Sysctl.Setting> OVERLAY_SYSCTLS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+    static final List<Sysctl.Setting> OVERLAY_SYSCTLS = Stream.concat(Stream.of(
             Sysctl.Setting.of("net.ipv4.ip_forward", "1"),
             Sysctl.Setting.of("net.ipv6.conf.all.disable_ipv6", "1"),
             Sysctl.Setting.of("net.ipv6.conf.default.disable_ipv6", "1")),
             BridgeNetfilter.settings(false).stream()).toList();
 
-    private static String tempVxlanName(int vni) {
+    /** The VXLAN device's name in the host namespace, before it moves into the overlay namespace. */
+    public static String tempVxlanName(int vni) {
         return "onv" + vni;
     }
 

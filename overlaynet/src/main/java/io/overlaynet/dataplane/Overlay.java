@@ -18,6 +18,7 @@ public final class Overlay implements AutoCloseable {
     private final Optional<NetNs> ownNamespace;
     private final Rtnl rtnl;
     private final boolean ownRtnl;
+    private int bridgeIndex;
 
     private Overlay(NetworkRecord record, Optional<NetNs> ns, Rtnl rtnl, boolean ownRtnl) {
         this.record = record;
@@ -63,8 +64,6 @@ public final class Overlay implements AutoCloseable {
     public int vxlanIndex() {
         return rtnl.links().index(vxlan());
     }
-
-    private int bridgeIndex;
 
     /** The bridge's interface index, looked up once per view (the bridge lives as long as the network). */
     public synchronized int bridgeIndex() {

@@ -35,16 +35,14 @@ public final class Peers {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to local endpoint "
                     + e + ": a peer is a remote endpoint");
         });
-        {
-            Overlay o = host.overlay(net);
-            int vx = o.vxlanIndex();
-            o.rtnl().neighbours().replace(Neighbour.permanent(vx, ip, m));
-            try {
-                o.rtnl().fdb().replace(FdbEntry.toVtep(vx, m, vtep));
-            } catch (RuntimeException e) {
-                deleteQuietly(() -> o.rtnl().neighbours().delete(vx, ip));
-                throw e;
-            }
+        Overlay o = host.overlay(net);
+        int vx = o.vxlanIndex();
+        o.rtnl().neighbours().replace(Neighbour.permanent(vx, ip, m));
+        try {
+            o.rtnl().fdb().replace(FdbEntry.toVtep(vx, m, vtep));
+        } catch (RuntimeException e) {
+            deleteQuietly(() -> o.rtnl().neighbours().delete(vx, ip));
+            throw e;
         }
         PeerRecord rec = new PeerRecord(network, Optional.of(ip.getHostAddress()), Optional.of(m.toString()),
                 vtep.getHostAddress());
@@ -60,13 +58,11 @@ public final class Peers {
             throw new IllegalArgumentException("network " + network + " is in " + net.mode()
                     + " mode, which has no flood list: add remote endpoints with --ip instead");
         }
-        {
-            Overlay o = host.overlay(net);
-            try {
-                o.rtnl().fdb().append(FdbEntry.toVtep(o.vxlanIndex(), MacAddress.ZERO, vtep));
-            } catch (NetlinkException.Exists already) {
-                // already on the flood list
-            }
+        Overlay o = host.overlay(net);
+        try {
+            o.rtnl().fdb().append(FdbEntry.toVtep(o.vxlanIndex(), MacAddress.ZERO, vtep));
+        } catch (NetlinkException.Exists already) {
+            // already on the flood list
         }
         PeerRecord rec = new PeerRecord(network, Optional.empty(), Optional.empty(), vtep.getHostAddress());
         host.state().write(path(network, rec.key()), rec);
@@ -90,16 +86,14 @@ public final class Peers {
             return false;
         }
         PeerRecord p = rec.get();
-        {
-            Overlay o = host.overlay(net);
-            int vx = o.vxlanIndex();
-            InetAddress dst = Ip.parse(p.vtep());
-            if (p.mac().isPresent()) {
-                deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.parse(p.mac().get()), dst)));
-                deleteQuietly(() -> o.rtnl().neighbours().delete(vx, Ip.parse(p.ip().orElseThrow())));
-            } else {
-                deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.ZERO, dst)));
-            }
+        Overlay o = host.overlay(net);
+        int vx = o.vxlanIndex();
+        InetAddress dst = Ip.parse(p.vtep());
+        if (p.mac().isPresent()) {
+            deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.parse(p.mac().get()), dst)));
+            deleteQuietly(() -> o.rtnl().neighbours().delete(vx, Ip.parse(p.ip().orElseThrow())));
+        } else {
+            deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.ZERO, dst)));
         }
         host.state().delete(path(network, key));
         return true;
@@ -116,11 +110,6 @@ public final class Peers {
     /** Whether {@code ip} is a remote endpoint of {@code network} here (no record read). */
     public boolean exists(String network, InetAddress ip) {
         return host.state().exists(path(network, ip.getHostAddress()));
-    }
-
-    /** The remote endpoint with this IP, if it is a peer of the network. */
-    public Optional<PeerRecord> find(String network, InetAddress ip) {
-        return host.state().read(path(network, ip.getHostAddress()), PeerRecord.class);
     }
 
     public List<PeerRecord> list(Optional<String> network) {

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Cluster-wide address allocation. An address is taken by creating its endpoint key
@@ -32,7 +33,7 @@ public final class Ipam {
      * @throws IllegalStateException    when the subnet is full
      */
     public InetAddress allocate(String network, IpPrefix subnet, InetAddress gateway, Optional<InetAddress> requested,
-                                java.util.function.Function<InetAddress, String> record, Optional<Store.Lease> lease) {
+                                Function<InetAddress, String> record, Optional<Store.Lease> lease) {
         IpPrefix net = subnet.network();
         if (requested.isPresent()) {
             InetAddress ip = requested.get();
@@ -77,8 +78,7 @@ public final class Ipam {
         if (!net.contains(ip)) {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is outside subnet " + net);
         }
-        InetAddress broadcast = net.addressAt((1L << (32 - net.length())) - 1);
-        if (ip.equals(net.address()) || ip.equals(broadcast) || ip.equals(gateway)) {
+        if (ip.equals(net.address()) || ip.equals(net.broadcast()) || ip.equals(gateway)) {
             throw new IllegalArgumentException("IP " + Ip.format(ip) + " is the network, broadcast or gateway address of "
                     + net);
         }

@@ -1,5 +1,6 @@
 package io.overlaynet.lab;
 
+import io.overlaynet.agent.AgentClient;
 import io.overlaynet.dataplane.BridgeNetfilter;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
@@ -19,11 +20,15 @@ import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.state.LocalState;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The simulated multi-host lab: an underlay namespace holding a bridge, N host namespaces joined to it
@@ -62,6 +67,23 @@ public final class Lab {
         return labs().read(prefix + ".json", LabRecord.class);
     }
 
+    /** Refuses a host count out of range, a lab already up, and namespaces of ours left from before. */
+    private void checkCanStart(int hosts) {
+        if (hosts < 1 || hosts > MAX_HOSTS) {
+            throw new IllegalArgumentException("--hosts " + hosts + " is out of range: use 1.." + MAX_HOSTS);
+        }
+        if (record().isPresent()) {
+            throw new IllegalStateException("lab " + prefix + " is already up: 'overlaynet lab down --prefix " + prefix
+                    + "' first, or use another --prefix");
+        }
+        for (String n : plannedNamespaces(hosts)) {
+            if (NetNamespaces.exists(n)) {
+                throw new IllegalStateException("namespace " + n + " already exists but no lab " + prefix
+                        + " is recorded: remove it ('ip netns del " + n + "') or use another --prefix");
+            }
+        }
+    }
+
     /** The seeds' containers: node1 pinkns .2; node2 pinkns .3, skyns .4; node3 pinkns .10, skyns .11; then .20/.21, ... */
     static List<String[]> containersOf(int host) {
         return switch (host) {
@@ -75,20 +97,8 @@ public final class Lab {
     }
 
     public LabRecord up(int hosts, Mode mode) {
-        if (hosts < 1 || hosts > MAX_HOSTS) {
-            throw new IllegalArgumentException("--hosts " + hosts + " is out of range: use 1.." + MAX_HOSTS);
-        }
-        if (record().isPresent()) {
-            throw new IllegalStateException("lab " + prefix + " is already up: 'overlaynet lab down --prefix " + prefix
-                    + "' first, or use another --prefix");
-        }
+        checkCanStart(hosts);
         String ul = prefix + "underlay";
-        for (String n : plannedNamespaces(hosts)) {
-            if (NetNamespaces.exists(n)) {
-                throw new IllegalStateException("namespace " + n + " already exists but no lab " + prefix
-                        + " is recorded: remove it ('ip netns del " + n + "') or use another --prefix");
-            }
-        }
         List<LabHost> made = new ArrayList<>();
         LabRecord rec = new LabRecord(prefix, mode.toString(), ul, made, NETWORK, "", "", List.of(), List.of());
         try {
@@ -119,19 +129,7 @@ public final class Lab {
 
     /** As above, with an etcd cluster of {@code etcdMembers} members when the store is etcd. */
     public LabRecord upWithAgents(int hosts, boolean reactive, String storeKind, int etcdMembers) {
-        if (hosts < 1 || hosts > MAX_HOSTS) {
-            throw new IllegalArgumentException("--hosts " + hosts + " is out of range: use 1.." + MAX_HOSTS);
-        }
-        if (record().isPresent()) {
-            throw new IllegalStateException("lab " + prefix + " is already up: 'overlaynet lab down --prefix " + prefix
-                    + "' first, or use another --prefix");
-        }
-        for (String n : plannedNamespaces(hosts)) {
-            if (NetNamespaces.exists(n)) {
-                throw new IllegalStateException("namespace " + n + " already exists but no lab " + prefix
-                        + " is recorded: remove it ('ip netns del " + n + "') or use another --prefix");
-            }
-        }
+        checkCanStart(hosts);
         LabAgents agents = new LabAgents(stateRoot, prefix);
         String ul = prefix + "underlay";
         List<LabHost> made = new ArrayList<>();
@@ -166,7 +164,7 @@ public final class Lab {
             made.addAll(withContainers);
             labs().write(prefix + ".json", rec);
             return rec;
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | IOException e) {
             if (rec != null) {
                 down();
             } else {
@@ -191,14 +189,14 @@ public final class Lab {
                     rec.network(), rec.store(), rec.storeDir(), pids, rec.etcdPids()));
             agents.await(h, pid);
             return pid;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot start the agent of " + h.name() + ": " + e.getMessage(), e);
         }
     }
 
     /** The agent API client of one host. */
-    public io.overlaynet.agent.AgentClient agent(LabHost h) {
-        return io.overlaynet.agent.AgentClient.find(new LabAgents(stateRoot, prefix).socket(h))
+    public AgentClient agent(LabHost h) {
+        return AgentClient.find(new LabAgents(stateRoot, prefix).socket(h))
                 .orElseThrow(() -> new IllegalStateException("no agent answers for " + h.name()));
     }
 
@@ -300,10 +298,10 @@ public final class Lab {
     }
 
     /** Host namespaces of this lab: those recorded, and any made before a failure cut the record short. */
-    private java.util.SortedSet<String> hostNamespaces(LabRecord rec) {
-        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    private SortedSet<String> hostNamespaces(LabRecord rec) {
+        SortedSet<String> names = new TreeSet<>();
         rec.hosts().forEach(h -> names.add(h.namespace()));
-        String pattern = java.util.regex.Pattern.quote(prefix) + "h\\d+";
+        String pattern = Pattern.quote(prefix) + "h\\d+";
         NetNamespaces.list().stream().filter(n -> n.matches(pattern)).forEach(names::add);
         return names;
     }

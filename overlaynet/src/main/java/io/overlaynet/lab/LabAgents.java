@@ -151,5 +151,4 @@ final class LabAgents {
             new FileStore(Path.of(rec.storeDir())).destroy();
         }
     }
-
 }

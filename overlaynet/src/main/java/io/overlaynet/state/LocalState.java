@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -98,7 +98,7 @@ public final class LocalState {
             throw new UncheckedIOException("cannot read state file " + p + ": " + e.getMessage(), e);
         }
         Cached c = cache.get(relative);
-        if (c != null && type.isInstance(c.value()) && java.util.Objects.equals(c.fileKey(), a.fileKey())
+        if (c != null && type.isInstance(c.value()) && Objects.equals(c.fileKey(), a.fileKey())
                 && c.modified().equals(a.lastModifiedTime()) && c.size() == a.size()) {
             return Optional.of(type.cast(c.value()));
         }

@@ -22,10 +22,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -56,7 +59,7 @@ public final class EtcdStore implements Store {
         return b.toString(StandardCharsets.UTF_8);
     }
 
-    private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) {
+    private <T> T await(CompletableFuture<T> f, String what) {
         try {
             return f.get(TIMEOUT_S, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -103,17 +106,22 @@ public final class EtcdStore implements Store {
     private static final int TXN_OPS = 128;
 
     @Override
-    public void putAll(java.util.Map<String, String> entries) {
+    public void putAll(Map<String, String> entries) {
         List<Op> ops = new ArrayList<>();
         for (var e : entries.entrySet()) {
             ops.add(Op.put(bytes(e.getKey()), bytes(e.getValue()), PutOption.DEFAULT));
             if (ops.size() == TXN_OPS) {
-                await(kv.txn().Then(ops.toArray(Op[]::new)).commit(), "put " + ops.size() + " keys");
-                ops.clear();
+                commit(ops);
             }
         }
+        commit(ops);
+    }
+
+    /** One transaction of puts; empties the list. */
+    private void commit(List<Op> ops) {
         if (!ops.isEmpty()) {
             await(kv.txn().Then(ops.toArray(Op[]::new)).commit(), "put " + ops.size() + " keys");
+            ops.clear();
         }
     }
 
@@ -194,7 +202,7 @@ public final class EtcdStore implements Store {
         private volatile boolean closed;
         private volatile long lastRevision;
         /** Bumped for every new stream: an old stream's late errors or completion must not restart us again. */
-        private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger generation = new AtomicInteger();
         private io.etcd.jetcd.Watch.Watcher watcher;
 
         EtcdWatch(String prefix, long afterRevision, Consumer<Event> listener) {

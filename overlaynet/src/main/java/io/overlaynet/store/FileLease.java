@@ -4,7 +4,6 @@ import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ final class FileLease implements Store.Lease {
     private final Duration ttl;
     private final Path file;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private Thread keeper;
+    private volatile Thread keeper;
 
     FileLease(FileStore store, long id, Duration ttl) {
         this.store = store;
@@ -35,10 +34,8 @@ final class FileLease implements Store.Lease {
     static Optional<State> readState(Path p) {
         try {
             return Optional.of(LocalState.JSON.readValue(Files.readAllBytes(p), State.class));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
         } catch (IOException e) {
-            return Optional.empty();
+            return Optional.empty(); // gone or unreadable: no lease
         }
     }
 

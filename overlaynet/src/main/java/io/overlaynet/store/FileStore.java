@@ -65,6 +65,11 @@ public final class FileStore implements Store {
         return root.resolve(key.substring(1));
     }
 
+    /** The directory holding a prefix's keys ({@code /a/b/} and {@code /a/b} alike). */
+    Path prefixDir(String prefix) {
+        return path(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+    }
+
     String keyOf(Path p) {
         return "/" + root.relativize(p).toString();
     }
@@ -90,7 +95,7 @@ public final class FileStore implements Store {
     @Override
     public Snapshot list(String prefix) {
         long rev = revision();
-        Path base = path(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+        Path base = prefixDir(prefix);
         List<Entry> out = new ArrayList<>();
         if (Files.isDirectory(base)) {
             try (Stream<Path> s = Files.walk(base)) {

@@ -45,13 +45,8 @@ final class FileWatch implements Store.Watch {
         thread = Thread.ofPlatform().daemon(true).name("file-watch").start(this::loop);
     }
 
-    private Path base() {
-        String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-        return store.path(p);
-    }
-
     private void registerTree() {
-        Path base = base();
+        Path base = store.prefixDir(prefix);
         try {
             Files.createDirectories(base);
             try (Stream<Path> s = Files.walk(base)) {

@@ -32,19 +32,17 @@ final class NamespaceThreads {
     private NamespaceThreads() {
     }
 
-    /** The fd of the namespace worker threads return to. */
-    static int homeFd() {
-        return HOME_FD;
+    /** Runs {@code task} on a worker at home (the process's namespace), e.g. to make a namespace from there. */
+    static <T> CompletableFuture<T> submit(Callable<T> task) {
+        return submit(HOME_FD, task);
     }
 
-    /** Runs {@code task} with the worker inside the namespace behind {@code fd}; or, with {@code enter} false, at home. */
-    static <T> CompletableFuture<T> submit(int fd, boolean enter, Callable<T> task) {
+    /** Runs {@code task} with a worker inside the namespace behind {@code fd}. */
+    static <T> CompletableFuture<T> submit(int fd, Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         POOL.execute(() -> {
             try {
-                if (enter) {
-                    Libc.setns(fd, Libc.CLONE_NEWNET);
-                }
+                Libc.setns(fd, Libc.CLONE_NEWNET);
                 result.complete(task.call());
             } catch (Throwable t) {
                 result.completeExceptionally(t);

@@ -50,7 +50,7 @@ public final class NetNamespaces {
         ensureRunDir();
         Path target = RUN_DIR.resolve(name);
         Optional<Path> hostMounts = HOST_MOUNTS;
-        return NetNs.await(NamespaceThreads.submit(NamespaceThreads.homeFd(), false,
+        return NetNs.await(NamespaceThreads.submit(
                 () -> makeOnThisThread(target, name, hostMounts, inside)));
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -127,11 +128,11 @@ public final class NetNs implements AutoCloseable {
      * caller's) and returns its result.
      */
     public <T> T call(Callable<T> task) {
-        return await(NamespaceThreads.submit(fd(), true, task));
+        return await(NamespaceThreads.submit(fd(), task));
     }
 
     /** Waits for a task started on a namespace thread; its own runtime exception is thrown as it was. */
-    static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+    static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

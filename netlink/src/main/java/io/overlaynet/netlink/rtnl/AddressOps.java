@@ -52,17 +52,13 @@ public final class AddressOps {
         return new Request(Rtm.NEWADDR, flags, w -> {
             w.body(body(index, prefix)).put(Ifa.LOCAL, prefix.address()).put(Ifa.ADDRESS, prefix.address());
             if (prefix.address() instanceof Inet4Address && prefix.length() < 31) {
-                w.put(Ifa.BROADCAST, broadcast(prefix));
+                w.put(Ifa.BROADCAST, prefix.broadcast());
             }
         }, op, () -> prefix + " dev " + dev + rt.where());
     }
 
     private static IfAddrMsg body(int index, IpPrefix prefix) {
         return new IfAddrMsg(Codecs.family(prefix.address()), prefix.length(), 0, Rtm.RT_SCOPE_UNIVERSE, index);
-    }
-
-    private static InetAddress broadcast(IpPrefix p) {
-        return p.addressAt((1L << (32 - p.length())) - 1);
     }
 
     /** {@code ip address show}: every address of every link. */

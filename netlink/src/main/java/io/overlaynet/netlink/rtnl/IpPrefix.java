@@ -51,6 +51,11 @@ public record IpPrefix(InetAddress address, int length) {
         return of(out);
     }
 
+    /** An IPv4 prefix's broadcast address: the last address of its network. */
+    public InetAddress broadcast() {
+        return addressAt((1L << (32 - length)) - 1);
+    }
+
     private static InetAddress of(byte[] bytes) {
         try {
             return InetAddress.getByAddress(bytes);

@@ -169,9 +169,8 @@ public final class LinkOps {
     }
 
     private void setFlags(String name, int flags, String what) {
-        rt.connection().execute(changeRequest(name, "link set", name + " " + what,
-                new IfInfoMsg(Rtm.AF_UNSPEC, 0, 0, flags, Rtm.IFF_UP), w -> {
-                }));
+        change(name, "link set", name + " " + what, new IfInfoMsg(Rtm.AF_UNSPEC, 0, 0, flags, Rtm.IFF_UP), w -> {
+        });
     }
 
     /** {@code ip link set NAME up} as a request, for pipelined batches. */

@@ -57,7 +57,6 @@ public record LinkSpec(String name, LinkKind kind, Optional<Integer> mtu, Option
         return new LinkSpec(name, kind, mtu, mac, master, namespace, alias, on, queues);
     }
 
-
     public LinkSpec withoutNamespace() {
         return new LinkSpec(name, kind, mtu, mac, master, Optional.empty(), alias, up, queues);
     }

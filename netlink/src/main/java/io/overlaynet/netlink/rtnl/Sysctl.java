@@ -5,9 +5,11 @@ import io.overlaynet.netlink.netns.NetNs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Per-namespace network sysctls ({@code sysctl -w net.ipv4....}). {@code /proc/sys/net} shows the
@@ -15,6 +17,7 @@ import java.util.Optional;
  */
 public final class Sysctl {
     private static final Path ROOT = Path.of("/proc/sys");
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private final Optional<NetNs> namespace;
 
     Sysctl(Optional<NetNs> namespace) {
@@ -38,7 +41,7 @@ public final class Sysctl {
             Path p = path(st.key());
             try {
                 Files.writeString(p, st.value());
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 if (!st.optional()) {
                     throw new UncheckedIOException("cannot set sysctl " + st.key() + ": no such key", e);
                 }
@@ -70,15 +73,7 @@ public final class Sysctl {
 
     /** {@code sysctl -w KEY=VALUE}. */
     public void set(String key, String value) {
-        Path p = path(key);
-        inside(() -> {
-            try {
-                Files.writeString(p, value);
-                return null;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot set sysctl " + key + "=" + value + ": " + e.getMessage(), e);
-            }
-        });
+        apply(List.of(Setting.of(key, value)));
     }
 
     /** {@code net.ipv4.ip_forward}. */
@@ -107,7 +102,7 @@ public final class Sysctl {
     }
 
     private static Path path(String key) {
-        if (!key.matches("[A-Za-z0-9_.\\-]+") || key.contains("..") || !key.startsWith("net.")) {
+        if (!KEY.matcher(key).matches() || key.contains("..") || !key.startsWith("net.")) {
             throw new IllegalArgumentException("sysctl key '" + key + "' is not a net.* key");
         }
         return ROOT.resolve(key.replace('.', '/'));

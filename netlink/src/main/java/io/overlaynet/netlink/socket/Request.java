@@ -1,6 +1,7 @@
 package io.overlaynet.netlink.socket;
 
 import io.overlaynet.netlink.codec.MessageWriter;
+import io.overlaynet.netlink.codec.Netlink;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -24,7 +25,7 @@ public record Request(int type, int flags, Consumer<MessageWriter> body, String 
      * its index; in a batch the copy arrives in {@link BatchResult#replies()}.
      */
     public Request echo() {
-        return new Request(type, flags | io.overlaynet.netlink.codec.Netlink.NLM_F_ECHO, body, operation, describer);
+        return new Request(type, flags | Netlink.NLM_F_ECHO, body, operation, describer);
     }
 
     public String object() {

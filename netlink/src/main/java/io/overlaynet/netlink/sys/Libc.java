@@ -203,12 +203,7 @@ public final class Libc {
 
     /** open(2) read-only with close-on-exec: for namespace files. */
     public static int openReadOnly(String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = arena.allocateFrom(path);
-            return check("open " + path, (int) OPEN.invokeExact(STATE.get(), p, O_RDONLY | O_CLOEXEC, 0));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return open(path, O_RDONLY, 0);
     }
 
     /** open(2) with the given flags and mode; close-on-exec is always added. */

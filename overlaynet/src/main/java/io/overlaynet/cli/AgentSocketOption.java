@@ -1,0 +1,24 @@
+package io.overlaynet.cli;
+
+import io.overlaynet.agent.AgentClient;
+import io.overlaynet.agent.AgentConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** {@code --agent-socket}, for commands that go through this host's agent when one runs. */
+final class AgentSocketOption {
+    @Option(names = "--agent-socket", description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
+    Optional<Path> agentSocket = Optional.empty();
+
+    /** The socket given, or the default one of the host's namespace prefix. */
+    Path socket(HostOptions host) {
+        return agentSocket.orElse(AgentConfig.defaultSocket(host.prefix));
+    }
+
+    /** The agent answering on that socket, if one runs. */
+    Optional<AgentClient> agent(HostOptions host) {
+        return AgentClient.find(socket(host));
+    }
+}
