@@ -109,9 +109,11 @@ public final class ThroughputBench {
                 "retransmits u/o");
         rows.forEach(out::println);
         out.println("""
-                also tried by hand, not run here (figures in docs/dataplane.md): GRO on the veths, iperf3 pinned to
-                separate CPUs, BIG TCP on the overlay devices, RPS on the endpoint and underlay veths; the fq qdisc
-                is not in this kernel. The last row, with the host's own congestion control, is the headline.""");
+                also tried by hand, not run here (figures in docs/dataplane.md): GRO on the veths, GRO off on vxlan1,
+                threaded NAPI on vxlan1 and on the endpoint veths, iperf3 pinned to one CPU and to separate CPUs,
+                BIG TCP on the overlay devices, RPS on the endpoint and underlay veths; the fq qdisc is not in this
+                kernel. None raised the ratio beyond the noise. The last row, with the host's own congestion control,
+                is the headline.""");
         out.println();
         out.printf("overlay_vs_underlay %.2f%n", last);
     }
