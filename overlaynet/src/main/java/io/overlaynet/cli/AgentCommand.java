@@ -45,8 +45,8 @@ final class AgentCommand implements Callable<Integer> {
         }
         host.open().close(); // validates the options and the host namespace before anything starts
         String name = hostName.orElseGet(AgentCommand::kernelHostname);
-        AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix, host.stateDir,
-                host.hostNs, Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix)),
+        AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
+                host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
                 metricsPort, Duration.ofSeconds(reconcileEvery));
         Agent agent = new Agent(cfg);
         CountDownLatch done = new CountDownLatch(1);

@@ -14,7 +14,7 @@ final class AgentSocketOption {
 
     /** The socket given, or the default one of the host's namespace prefix. */
     Path socket(HostOptions host) {
-        return agentSocket.orElse(AgentConfig.defaultSocket(host.prefix));
+        return agentSocket.orElse(AgentConfig.defaultSocket(host.prefix()));
     }
 
     /** The agent answering on that socket, if one runs. */

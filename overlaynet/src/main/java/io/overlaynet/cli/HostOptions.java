@@ -1,12 +1,20 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.dataplane.Host;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Function;
 
-/** Options every host-level command takes: which simulated host, where its records live, output format. */
+/**
+ * Options every host-level command takes: which simulated host, where its records live, output
+ * format. The first three may also come before the command ({@code overlaynet --ns-prefix h1-
+ * network ls}): one given after the command wins, then one given before it, then the environment
+ * and the default.
+ */
 final class HostOptions {
     @Option(names = "--ns-prefix", paramLabel = "P", defaultValue = "${env:OVERLAYNET_NS_PREFIX:-}",
             description = "Prefix of every namespace name this host makes, so simulated hosts share a machine "
@@ -25,14 +33,34 @@ final class HostOptions {
             description = "text or json (default ${DEFAULT-VALUE}).")
     String output = "text";
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     Host open() {
         if (!output.equals("text") && !output.equals("json")) {
             throw new IllegalArgumentException("unknown output format '" + output + "': use text or json");
         }
-        return Host.open(prefix == null ? "" : prefix, stateDir, hostNs);
+        return Host.open(prefix(), stateDir(), hostNs());
+    }
+
+    String prefix() {
+        String p = pick("--ns-prefix", prefix, g -> g.nsPrefix);
+        return p == null ? "" : p;
+    }
+
+    Path stateDir() {
+        return pick("--state-dir", stateDir, g -> g.stateDir);
+    }
+
+    Optional<String> hostNs() {
+        return pick("--host-ns", hostNs, g -> g.hostNs == null ? null : Optional.of(g.hostNs));
     }
 
     boolean json() {
         return output.equals("json");
+    }
+
+    private <T> T pick(String name, T own, Function<Main.GlobalOptions, T> global) {
+        return Main.GlobalOptions.resolve(mixee, name, own, global);
     }
 }

@@ -9,7 +9,9 @@ import io.overlaynet.lab.LabRecord.Container;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,9 +32,16 @@ final class LabCommand {
         @Option(names = "--state-dir", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
                 description = "State directory (default ${DEFAULT-VALUE}).")
         Path stateDir = Host.DEFAULT_STATE_ROOT;
+        @Spec
+        CommandSpec spec;
+
+        /** --state-dir given here, else before 'lab', else the default. */
+        Path stateDir() {
+            return Main.GlobalOptions.resolve(spec, "--state-dir", stateDir, g -> g.stateDir);
+        }
 
         Lab lab() {
-            return new Lab(prefix, stateDir, System.out);
+            return new Lab(prefix, stateDir(), System.out);
         }
 
         LabRecord record() {
@@ -155,9 +164,9 @@ final class LabCommand {
             System.out.printf("%d/%d pairs answered%n%n", results.size() - failed, results.size());
             LabHost h1 = r.hosts().getFirst();
             System.out.println("node1 ARP table (overlaynet show arp --host-ns " + h1.namespace() + " --ns-prefix " + h1.nsPrefix() + "):");
-            Main.run("show", "arp", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir.toString());
+            Main.run("show", "arp", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir().toString());
             System.out.println("node1 FDB table (overlaynet show fdb ...):");
-            Main.run("show", "fdb", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir.toString());
+            Main.run("show", "fdb", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir().toString());
             System.out.println();
             System.out.println("the lab stays up; remove it with: bin/overlaynet lab down --prefix " + prefix);
             return failed == 0 ? 0 : Main.EXIT_FAILURE;

@@ -3,6 +3,9 @@ package io.overlaynet.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.nio.file.Path;
+import java.util.function.Function;
+
 /**
  * The {@code overlaynet} command. Exit codes: 0 success, 1 runtime failure, 2 usage error. Errors
  * are one line on stderr; set {@code OVERLAYNET_DEBUG=1} for stack traces.
@@ -17,6 +20,42 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    GlobalOptions globals;
+
+    /**
+     * Host options given before the command ({@code overlaynet --ns-prefix h1- network ls}); null when
+     * not given. {@link HostOptions} prefers the same option given after the command.
+     */
+    static final class GlobalOptions {
+        @CommandLine.Option(names = "--ns-prefix", paramLabel = "P",
+                description = "Prefix of the simulated host's namespaces, for every command (env OVERLAYNET_NS_PREFIX).")
+        String nsPrefix;
+        @CommandLine.Option(names = "--state-dir", paramLabel = "DIR",
+                description = "State directory, for every command (default /var/lib/overlaynet; env OVERLAYNET_STATE_DIR).")
+        Path stateDir;
+        @CommandLine.Option(names = "--host-ns", paramLabel = "NS",
+                description = "Act as the host whose underlay is in namespace NS, for every command.")
+        String hostNs;
+
+        /**
+         * An option's value for the command {@code spec}: its own when given after the command, else the
+         * one given before the command, else its own default.
+         */
+        static <T> T resolve(CommandLine.Model.CommandSpec spec, String name, T own, Function<GlobalOptions, T> global) {
+            if (spec == null || spec.commandLine() == null) {
+                return own;
+            }
+            CommandLine.ParseResult here = spec.commandLine().getParseResult();
+            if (here != null && here.hasMatchedOption(name)) {
+                return own;
+            }
+            T before = spec.root().userObject() instanceof Main main && main.globals != null
+                    ? global.apply(main.globals) : null;
+            return before != null ? before : own;
+        }
+    }
 
     public static void main(String[] args) {
         // Under 'ip netns exec', find the mount namespace for named namespaces while our parent lives.
