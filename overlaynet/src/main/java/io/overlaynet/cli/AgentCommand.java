@@ -21,20 +21,25 @@ import java.util.concurrent.CountDownLatch;
     "Stops cleanly on SIGTERM or SIGINT (its host and endpoint records leave the store)."})
 final class AgentCommand implements Callable<Integer> {
     @Mixin HostOptions host;
-    @Option(names = "--store", defaultValue = "${env:OVERLAYNET_STORE:-file:///var/lib/overlaynet/store}",
+    @Option(names = "--store", paramLabel = "STORE", defaultValue = "${env:OVERLAYNET_STORE:-file:///var/lib/overlaynet/store}",
             description = "file:///dir or etcd://host:port[,host:port] (default ${DEFAULT-VALUE}).") String store;
-    @Option(names = "--host", description = "This host's name in the store (default: the kernel's hostname).")
+    @Option(names = "--host", paramLabel = "NAME", description = "This host's name in the store (default: the kernel's hostname).")
     Optional<String> hostName;
-    @Option(names = "--mode", defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", paramLabel = "MODE",
+            defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
     String mode;
-    @Option(names = "--underlay", description = "Underlay device (default: the default route's device).") Optional<String> underlay;
-    @Option(names = "--lease-ttl", defaultValue = "10", description = "Host lease TTL in seconds (default ${DEFAULT-VALUE}).")
+    @Option(names = "--underlay", paramLabel = "DEV",
+            description = "Underlay device (default: the default route's device).") Optional<String> underlay;
+    @Option(names = "--lease-ttl", paramLabel = "SECONDS",
+            defaultValue = "10", description = "Host lease TTL in seconds (default ${DEFAULT-VALUE}).")
     int leaseTtl;
-    @Option(names = "--api-socket", description = "Local API socket (default /run/overlaynet/<prefix>/agent.sock).")
+    @Option(names = "--api-socket", paramLabel = "PATH", description = "Local API socket (default /run/overlaynet/<prefix>/agent.sock).")
     Optional<Path> apiSocket;
-    @Option(names = "--metrics-port", defaultValue = "0", description = "Serve Prometheus metrics on 127.0.0.1:PORT (0: off).")
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            defaultValue = "0", description = "Serve Prometheus metrics on 127.0.0.1:PORT (0: off).")
     int metricsPort;
-    @Option(names = "--reconcile-every", defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
+    @Option(names = "--reconcile-every", paramLabel = "SECONDS",
+            defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
     int reconcileEvery;
 
     @Override

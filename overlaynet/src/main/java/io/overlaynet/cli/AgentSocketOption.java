@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /** {@code --agent-socket}, for commands that go through this host's agent when one runs. */
 final class AgentSocketOption {
-    @Option(names = "--agent-socket", description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
+    @Option(names = "--agent-socket", paramLabel = "PATH",
+            description = "The agent's API socket (default /run/overlaynet/<prefix>/agent.sock).")
     Optional<Path> agentSocket = Optional.empty();
 
     /** The socket given, or the default one of the host's namespace prefix. */

@@ -27,13 +27,16 @@ public final class BenchCommand implements Runnable {
                     + "against one 'ip' process per operation.",
                 "Ends with 'netlink_vs_iproute2_batch R' (library entries/s / iproute2 batch entries/s)."})
     static final class Netlink implements Callable<Integer> {
-        @Option(names = "--entries", defaultValue = "10000", description = "FDB and neighbour entries each (default ${DEFAULT-VALUE}).")
+        @Option(names = "--entries", paramLabel = "N",
+                defaultValue = "10000", description = "FDB and neighbour entries each (default ${DEFAULT-VALUE}).")
         int entries;
 
-        @Option(names = "--rounds", defaultValue = "5", description = "Measured rounds; medians are reported (default ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "N",
+                defaultValue = "5", description = "Measured rounds; medians are reported (default ${DEFAULT-VALUE}).")
         int rounds;
 
-        @Option(names = "--single-ops", defaultValue = "200", description = "Single request/ACK operations per side (default ${DEFAULT-VALUE}).")
+        @Option(names = "--single-ops", paramLabel = "N",
+                defaultValue = "200", description = "Single request/ACK operations per side (default ${DEFAULT-VALUE}).")
         int singleOps;
 
         @Override
@@ -50,15 +53,16 @@ public final class BenchCommand implements Runnable {
             description = {"Time per endpoint attach through the data plane vs the seeds' script (one ip process per step).",
                 "Ends with 'attach_speedup_vs_iproute2 R'."})
     static final class Attach implements Callable<Integer> {
-        @Option(names = "--endpoints", defaultValue = "100", description = "Endpoints per side (default ${DEFAULT-VALUE}).")
+        @Option(names = "--endpoints", paramLabel = "N",
+                defaultValue = "100", description = "Endpoints per side (default ${DEFAULT-VALUE}).")
         int endpoints;
 
-        @Option(names = "--warmup", defaultValue = "20",
+        @Option(names = "--warmup", paramLabel = "N", defaultValue = "20",
                 description = "Untimed attaches each way after the JIT warm-up, so both sides start on the same machine state "
                         + "(default ${DEFAULT-VALUE}).")
         int warmup;
 
-        @Option(names = "--jit-warmup", defaultValue = "300",
+        @Option(names = "--jit-warmup", paramLabel = "N", defaultValue = "300",
                 description = "Untimed attach+remove cycles of ours first, so the JIT has compiled the data plane as in a "
                         + "long-running agent; 0 measures a JVM that has attached only --warmup endpoints "
                         + "(default ${DEFAULT-VALUE}).")
@@ -78,11 +82,12 @@ public final class BenchCommand implements Runnable {
             description = {"iperf3 TCP container-to-container across two lab hosts vs host-to-host on the same underlay.",
                 "Tries UDP checksum and offload settings; ends with 'overlay_vs_underlay R'."})
     static final class Throughput implements Callable<Integer> {
-        @Option(names = "--rounds", defaultValue = "5", description = "Rounds per setting (default ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Rounds per setting (default ${DEFAULT-VALUE}).")
         int rounds;
-        @Option(names = "--seconds", defaultValue = "2", description = "Seconds per iperf3 run (default ${DEFAULT-VALUE}).")
+        @Option(names = "--seconds", paramLabel = "SECONDS",
+                defaultValue = "2", description = "Seconds per iperf3 run (default ${DEFAULT-VALUE}).")
         int seconds;
-        @Option(names = "--omit", defaultValue = "1",
+        @Option(names = "--omit", paramLabel = "SECONDS", defaultValue = "1",
                 description = "Seconds of each run's start (TCP start-up) left out, iperf3 -O (default ${DEFAULT-VALUE}).")
         int omit;
 
@@ -122,11 +127,12 @@ public final class BenchCommand implements Runnable {
             description = {"RTT of the very first ping between two fresh containers on two lab hosts, and the steady RTT.",
                 "Ends with 'first_packet_ms X' (median)."})
     static final class FirstPacket implements Callable<Integer> {
-        @Option(names = "--mode", defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
+        @Option(names = "--mode", paramLabel = "MODE",
+                defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
         String mode;
-        @Option(names = "--store", defaultValue = "file", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        @Option(names = "--store", paramLabel = "STORE", defaultValue = "file", description = "file | etcd (default ${DEFAULT-VALUE}).")
         String store;
-        @Option(names = "--rounds", defaultValue = "5", description = "Container pairs (default ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Container pairs (default ${DEFAULT-VALUE}).")
         int rounds;
 
         @Override
@@ -142,11 +148,12 @@ public final class BenchCommand implements Runnable {
             description = {"Time from an endpoint's registration until its entries are in every other host's kernel.",
                 "Ends with 'converge_p99_ms X'."})
     static final class Converge implements Callable<Integer> {
-        @Option(names = "--hosts", defaultValue = "10", description = "Lab hosts with agents (default ${DEFAULT-VALUE}).")
+        @Option(names = "--hosts", paramLabel = "N", defaultValue = "10", description = "Lab hosts with agents (default ${DEFAULT-VALUE}).")
         int hosts;
-        @Option(names = "--store", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        @Option(names = "--store", paramLabel = "STORE", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
         String store;
-        @Option(names = "--endpoints", defaultValue = "100", description = "Registrations measured (default ${DEFAULT-VALUE}).")
+        @Option(names = "--endpoints", paramLabel = "N",
+                defaultValue = "100", description = "Registrations measured (default ${DEFAULT-VALUE}).")
         int endpoints;
 
         @Override
@@ -163,9 +170,10 @@ public final class BenchCommand implements Runnable {
                     + "its RSS, and iproute2 -batch on the same entries.",
                 "Ends with 'scale_vs_iproute2_batch R' and 'agent_rss_mb M'."})
     static final class Scale implements Callable<Integer> {
-        @Option(names = "--endpoints", defaultValue = "10000", description = "Remote endpoints (default ${DEFAULT-VALUE}).")
+        @Option(names = "--endpoints", paramLabel = "N",
+                defaultValue = "10000", description = "Remote endpoints (default ${DEFAULT-VALUE}).")
         int endpoints;
-        @Option(names = "--store", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        @Option(names = "--store", paramLabel = "STORE", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
         String store;
 
         @Override

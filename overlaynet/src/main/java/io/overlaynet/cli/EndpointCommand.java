@@ -28,12 +28,14 @@ final class EndpointCommand {
                 "Idempotent; any failure undoes every step."})
     static final class Add implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Parameters(index = "0", paramLabel = "NETWORK") String network;
-        @Parameters(index = "1", paramLabel = "NAME") String name;
-        @Option(names = "--ip", description = "The container's address (optional when an agent runs: it allocates one).")
+        @Parameters(index = "0", paramLabel = "NETWORK", description = "The network to join.") String network;
+        @Parameters(index = "1", paramLabel = "NAME",
+                description = "The endpoint's name; also its namespace name (after the host's prefix) unless --netns is given.")
+        String name;
+        @Option(names = "--ip", paramLabel = "IP", description = "The container's address (optional when an agent runs: it allocates one).")
         Optional<String> ip;
         @Mixin AgentSocketOption agentSocket;
-        @Option(names = "--mac", description = "MAC (default: 02:42 + the IPv4 bytes).") Optional<String> mac;
+        @Option(names = "--mac", paramLabel = "MAC", description = "MAC (default: 02:42 + the IPv4 bytes).") Optional<String> mac;
         @Option(names = "--netns", paramLabel = "PATH", description = "Attach this existing namespace.") Optional<Path> netns;
 
         @Override
@@ -69,8 +71,9 @@ final class EndpointCommand {
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Detach an endpoint (and remove its namespace if overlaynet made it).")
     static final class Remove implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Parameters(index = "0", paramLabel = "NETWORK") String network;
-        @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*") List<String> names;
+        @Parameters(index = "0", paramLabel = "NETWORK", description = "The endpoints' network.") String network;
+        @Parameters(index = "1..*", paramLabel = "NAME", arity = "1..*", description = "Endpoints to remove.")
+        List<String> names;
         @Mixin AgentSocketOption agentSocket;
 
         @Override
@@ -95,7 +98,7 @@ final class EndpointCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List local endpoints.")
     static final class ListEndpoints implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Option(names = "--network") Optional<String> network;
+        @Option(names = "--network", paramLabel = "NAME") Optional<String> network;
 
         @Override
         public Integer call() {

@@ -27,9 +27,10 @@ import java.util.concurrent.Callable;
 final class LabCommand {
 
     static class LabOptions {
-        @Option(names = "--prefix", defaultValue = "lab-", description = "Prefix of every lab namespace (default ${DEFAULT-VALUE}).")
+        @Option(names = "--prefix", paramLabel = "P",
+                defaultValue = "lab-", description = "Prefix of every lab namespace (default ${DEFAULT-VALUE}).")
         String prefix;
-        @Option(names = "--state-dir", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
+        @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
                 description = "State directory (default ${DEFAULT-VALUE}).")
         Path stateDir = Host.DEFAULT_STATE_ROOT;
         @Spec
@@ -52,12 +53,14 @@ final class LabCommand {
 
     @Command(name = "up", mixinStandardHelpOptions = true, description = "Build the underlay, N hosts, network demo and the seeds' containers.")
     static final class Up extends LabOptions implements Callable<Integer> {
-        @Option(names = "--hosts", defaultValue = "3", description = "Number of hosts (default ${DEFAULT-VALUE}).") int hosts;
-        @Option(names = "--mode", defaultValue = "static", description = {
+        @Option(names = "--hosts", paramLabel = "N",
+                defaultValue = "3", description = "Number of hosts (default ${DEFAULT-VALUE}).") int hosts;
+        @Option(names = "--mode", paramLabel = "MODE", defaultValue = "static", description = {
             "static | learning | multicast[:group] | flood: wired by overlaynet commands, no agents;",
             "proactive | reactive: one agent per host over a store (default ${DEFAULT-VALUE})."})
         String mode;
-        @Option(names = "--store", description = "file | etcd, for proactive and reactive (default file; etcd starts a "
+        @Option(names = "--store", paramLabel = "STORE",
+                description = "file | etcd, for proactive and reactive (default file; etcd starts a "
                 + "real etcd on 127.0.0.1).")
         Optional<String> store;
 
@@ -147,9 +150,9 @@ final class LabCommand {
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "lab up (3 hosts, static), ping every pair, show node1's tables; the lab stays up for you to explore.")
     static final class Demo extends LabOptions implements Callable<Integer> {
-        @Option(names = "--mode", defaultValue = "static", description = "As for 'lab up' (default ${DEFAULT-VALUE}).")
+        @Option(names = "--mode", paramLabel = "MODE", defaultValue = "static", description = "As for 'lab up' (default ${DEFAULT-VALUE}).")
         String mode;
-        @Option(names = "--store", description = "file | etcd, for proactive and reactive.") Optional<String> store;
+        @Option(names = "--store", paramLabel = "STORE", description = "file | etcd, for proactive and reactive.") Optional<String> store;
 
         @Override
         public Integer call() {

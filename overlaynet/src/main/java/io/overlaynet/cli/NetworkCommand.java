@@ -31,18 +31,21 @@ final class NetworkCommand {
             description = "Create a network on this host: overlay namespace, bridge with the gateway, VXLAN device.")
     static final class Create implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Option(names = "--vni", required = true, description = "VXLAN network identifier, 1..16777215.") int vni;
-        @Option(names = "--subnet", required = true, description = "IPv4 subnet, e.g. 12.12.12.0/24.") String subnet;
-        @Option(names = "--gateway", description = "Gateway address on the bridge (default: first address).") Optional<String> gateway;
-        @Option(names = "--mtu", description = "MTU (default: underlay MTU - 50).") Optional<Integer> mtu;
-        @Option(names = "--port", defaultValue = "4789", description = "VXLAN UDP port (default ${DEFAULT-VALUE}).") int port;
-        @Option(names = "--mode", defaultValue = "static",
+        @Parameters(index = "0", paramLabel = "NAME", description = "The network's name.") String name;
+        @Option(names = "--vni", paramLabel = "VNI", required = true, description = "VXLAN network identifier, 1..16777215.") int vni;
+        @Option(names = "--subnet", paramLabel = "CIDR", required = true, description = "IPv4 subnet, e.g. 12.12.12.0/24.") String subnet;
+        @Option(names = "--gateway", paramLabel = "IP",
+                description = "Gateway address on the bridge (default: first address).") Optional<String> gateway;
+        @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU (default: underlay MTU - 50).") Optional<Integer> mtu;
+        @Option(names = "--port", paramLabel = "PORT",
+                defaultValue = "4789", description = "VXLAN UDP port (default ${DEFAULT-VALUE}).") int port;
+        @Option(names = "--mode", paramLabel = "MODE", defaultValue = "static",
                 description = "static | learning | multicast:<group> | flood (default ${DEFAULT-VALUE}).") String mode;
-        @Option(names = "--underlay", description = "Underlay device (default: the default route's device).") Optional<String> underlay;
-        @Option(names = "--bridge", description = "Extend this existing bridge instead of making an overlay namespace.")
+        @Option(names = "--underlay", paramLabel = "DEV",
+                description = "Underlay device (default: the default route's device).") Optional<String> underlay;
+        @Option(names = "--bridge", paramLabel = "DEV", description = "Extend this existing bridge instead of making an overlay namespace.")
         Optional<String> bridge;
-        @Option(names = "--store", description = {"Define the network cluster-wide in this store (file:///dir or "
+        @Option(names = "--store", paramLabel = "STORE", description = {"Define the network cluster-wide in this store (file:///dir or "
                 + "etcd://host:port) for the agents, instead of creating it on this host.",
             "Agents create it on a host when its first endpoint arrives."})
         Optional<String> store;
@@ -96,7 +99,7 @@ final class NetworkCommand {
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a network, its endpoints and peers.")
     static final class Remove implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
+        @Parameters(paramLabel = "NAME", arity = "1..*", description = "Networks to remove.") List<String> names;
 
         @Override
         public Integer call() {
@@ -133,7 +136,7 @@ final class NetworkCommand {
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show one network as JSON.")
     static final class Inspect implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", description = "The network to show.") String name;
 
         @Override
         public Integer call() {

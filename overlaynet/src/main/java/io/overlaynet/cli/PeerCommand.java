@@ -26,10 +26,11 @@ final class PeerCommand {
         "Without --ip: VTEP joins the flood list (learning and flood modes)."})
     static final class Add implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Parameters(paramLabel = "NETWORK") String network;
-        @Option(names = "--vtep", required = true, description = "The remote host's underlay address.") String vtep;
-        @Option(names = "--ip", description = "The remote endpoint's IP.") Optional<String> ip;
-        @Option(names = "--mac", description = "The remote endpoint's MAC (default: 02:42 + the IPv4 bytes).") Optional<String> mac;
+        @Parameters(paramLabel = "NETWORK", description = "The network the peer belongs to.") String network;
+        @Option(names = "--vtep", paramLabel = "IP", required = true, description = "The remote host's underlay address.") String vtep;
+        @Option(names = "--ip", paramLabel = "IP", description = "The remote endpoint's IP.") Optional<String> ip;
+        @Option(names = "--mac", paramLabel = "MAC",
+                description = "The remote endpoint's MAC (default: 02:42 + the IPv4 bytes).") Optional<String> mac;
 
         @Override
         public Integer call() {
@@ -56,9 +57,9 @@ final class PeerCommand {
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a remote endpoint (--ip) or a flood-list VTEP (--vtep).")
     static final class Remove implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Parameters(paramLabel = "NETWORK") String network;
-        @Option(names = "--ip") Optional<String> ip;
-        @Option(names = "--vtep") Optional<String> vtep;
+        @Parameters(paramLabel = "NETWORK", description = "The network the peer belongs to.") String network;
+        @Option(names = "--ip", paramLabel = "IP") Optional<String> ip;
+        @Option(names = "--vtep", paramLabel = "IP") Optional<String> vtep;
 
         @Override
         public Integer call() {
@@ -73,7 +74,7 @@ final class PeerCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List peers.")
     static final class ListPeers implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Option(names = "--network") Optional<String> network;
+        @Option(names = "--network", paramLabel = "NAME") Optional<String> network;
 
         @Override
         public Integer call() {
