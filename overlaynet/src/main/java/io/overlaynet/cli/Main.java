@@ -30,20 +30,23 @@ public final class Main implements Runnable {
      */
     static final class GlobalOptions {
         @CommandLine.Option(names = "--ns-prefix", paramLabel = "P",
-                description = "Prefix of the simulated host's namespaces, for every command (env OVERLAYNET_NS_PREFIX).")
+                description = "Prefix of the simulated host's namespaces, for the host-level command that follows "
+                        + "(env OVERLAYNET_NS_PREFIX).")
         String nsPrefix;
         @CommandLine.Option(names = "--state-dir", paramLabel = "DIR",
-                description = "State directory, for every command (default /var/lib/overlaynet; env OVERLAYNET_STATE_DIR).")
+                description = "State directory, for the host-level or lab command that follows "
+                        + "(default /var/lib/overlaynet; env OVERLAYNET_STATE_DIR).")
         Path stateDir;
         @CommandLine.Option(names = "--host-ns", paramLabel = "NS",
-                description = "Act as the host whose underlay is in namespace NS, for every command.")
+                description = "Act as the host whose underlay is in namespace NS, for the host-level command that follows.")
         String hostNs;
 
         /**
          * An option's value for the command {@code spec}: its own when given after the command, else the
          * one given before the command, else its own default.
          */
-        static <T> T resolve(CommandLine.Model.CommandSpec spec, String name, T own, Function<GlobalOptions, T> global) {
+        static <T> T resolve(CommandLine.Model.CommandSpec spec, String name, T own,
+                             Function<GlobalOptions, T> global) {
             if (spec == null || spec.commandLine() == null) {
                 return own;
             }
