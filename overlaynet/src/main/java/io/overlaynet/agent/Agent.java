@@ -68,8 +68,8 @@ public final class Agent implements AutoCloseable {
     }
 
     private final BlockingQueue<Arrived> events = new LinkedBlockingQueue<>();
-    /** Hosts and networks we asked to program our endpoints ({@link #hintReverse}). */
-    private final Set<String> hintsSent = ConcurrentHashMap.newKeySet();
+    /** Hints we sent: hosts we asked to program our endpoints of a network ({@link #hintReverse}). */
+    private final Set<Keys.Hint> hintsSent = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private Store.Watch watch;
     private Thread worker;
@@ -252,17 +252,18 @@ public final class Agent implements AutoCloseable {
      * program our endpoints of the network right away (a hint key under our lease).
      */
     void hintReverse(String remoteHost, String network) {
-        if (!hintsSent.add(remoteHost + "/" + network)) {
+        Keys.Hint hint = new Keys.Hint(remoteHost, cfg.hostName(), network);
+        if (!hintsSent.add(hint)) {
             return;
         }
         Thread.ofPlatform().daemon(true).name("agent-hint").start(() -> {
             try {
                 registration.withLease(l -> {
-                    store.put(Keys.hint(remoteHost, cfg.hostName(), network), "{}", l);
+                    store.put(hint.key(), "{}", l);
                     return null;
                 });
             } catch (RuntimeException e) {
-                hintsSent.remove(remoteHost + "/" + network);
+                hintsSent.remove(hint);
                 log.once("hint", "could not ask " + remoteHost + " to program our endpoints: " + e.getMessage());
             }
         });
@@ -270,11 +271,8 @@ public final class Agent implements AutoCloseable {
 
     /** A hint of ours that left the store may be sent again on the next miss. */
     private void forgetHintIfDeleted(Store.Event e) {
-        if (e instanceof Store.Event.Deleted d && d.key().startsWith(Keys.HINTS)) {
-            String[] p = d.key().substring(Keys.HINTS.length()).split("/");
-            if (p.length == 3 && p[1].equals(cfg.hostName())) {
-                hintsSent.remove(p[0] + "/" + p[2]);
-            }
+        if (e instanceof Store.Event.Deleted d) {
+            Keys.parseHint(d.key()).ifPresent(hintsSent::remove);
         } else if (e instanceof Store.Event.Reset) {
             hintsSent.clear();
         }

@@ -29,8 +29,8 @@ final class StoreView {
     private final Map<String, HostInfo> hosts = new ConcurrentHashMap<>();
     /** endpoint key -> validated record, for every endpoint in the store (local ones included). */
     private final Map<String, Remote> endpoints = new ConcurrentHashMap<>();
-    /** Reactive mode: "host/network" pairs whose endpoints another host asked us to program ahead. */
-    private final Set<String> hinted = ConcurrentHashMap.newKeySet();
+    /** Reactive mode: hints to us, from hosts that asked us to program their endpoints of a network ahead. */
+    private final Set<Keys.Hint> hinted = ConcurrentHashMap.newKeySet();
 
     StoreView(String me, Log log, Metrics metrics) {
         this.me = me;
@@ -57,7 +57,7 @@ final class StoreView {
 
     private void delete(String k, Set<String> touched) {
         if (k.startsWith(Keys.HINTS)) {
-            hinted.remove(hintOf(k));
+            Keys.parseHint(k).ifPresent(hinted::remove);
         } else if (k.startsWith(Keys.NETWORKS)) {
             networks.remove(Keys.leaf(k));
         } else if (k.startsWith(Keys.HOSTS)) {
@@ -80,16 +80,13 @@ final class StoreView {
                 HostInfo h = StoreRecords.parse(value, HostInfo.class);
                 Ip.parseV4(h.vtep());
                 hosts.put(Keys.leaf(key), h);
-            } else if (key.startsWith(Keys.HINTS + me + "/")) {
-                String hint = hintOf(key);
-                if (hinted.add(hint)) {
-                    String[] hn = hint.split("/");
-                    endpoints.forEach((ek, r) -> {
-                        if (r.host().equals(hn[0]) && r.network().equals(hn[1])) {
-                            touched.add(ek);
-                        }
-                    });
-                }
+            } else if (key.startsWith(Keys.HINTS)) {
+                Keys.parseHint(key).filter(h -> h.to().equals(me) && hinted.add(h)).ifPresent(h ->
+                        endpoints.forEach((ek, r) -> {
+                            if (r.host().equals(h.from()) && r.network().equals(h.network())) {
+                                touched.add(ek);
+                            }
+                        }));
             } else if (key.startsWith(Keys.ENDPOINTS)) {
                 String network = Keys.endpointNetwork(key);
                 Remote r = StoreRecords.remote(network, Keys.leaf(key), value, Optional.ofNullable(networks.get(network)));
@@ -106,15 +103,9 @@ final class StoreView {
         }
     }
 
-    /** "from/network" of a hint key {@code hints/<to>/<from>/<network>}. */
-    private static String hintOf(String key) {
-        String[] parts = key.substring(Keys.HINTS.length()).split("/");
-        return parts.length == 3 ? parts[1] + "/" + parts[2] : "";
-    }
-
     /** Whether another host asked us to program its endpoints of this network ahead (reactive mode). */
     boolean isHinted(Remote r) {
-        return hinted.contains(r.host() + "/" + r.network());
+        return hinted.contains(new Keys.Hint(me, r.host(), r.network()));
     }
 
     Optional<NetworkSpec> network(String name) {

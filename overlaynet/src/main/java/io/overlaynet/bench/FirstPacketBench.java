@@ -4,6 +4,7 @@ import io.overlaynet.agent.AgentClient;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Rtnl;
+import io.overlaynet.store.Keys;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class FirstPacketBench {
      */
     private static void coldStart(AgentLab l) {
         l.store(s -> {
-            s.list(io.overlaynet.store.Keys.HINTS).entries().forEach(e -> s.delete(e.key()));
+            s.list(Keys.HINTS).entries().forEach(e -> s.delete(e.key()));
             return null;
         });
         try {

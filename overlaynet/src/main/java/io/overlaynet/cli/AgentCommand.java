@@ -44,7 +44,7 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean reactive = BenchCommand.reactiveMode(mode);
+        boolean reactive = reactiveMode(mode);
         if (leaseTtl < 2 || leaseTtl > 3600 || reconcileEvery < 1) {
             throw new IllegalArgumentException("--lease-ttl must be 2..3600 and --reconcile-every at least 1");
         }
@@ -78,5 +78,13 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IOException e) {
             return "localhost";
         }
+    }
+
+    /** An agent mode, {@code proactive} or {@code reactive}: whether it is reactive. */
+    static boolean reactiveMode(String mode) {
+        if (!mode.equals("proactive") && !mode.equals("reactive")) {
+            throw new IllegalArgumentException("unknown --mode '" + mode + "': use proactive or reactive");
+        }
+        return mode.equals("reactive");
     }
 }

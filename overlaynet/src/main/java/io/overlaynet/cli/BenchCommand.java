@@ -108,14 +108,6 @@ public final class BenchCommand implements Runnable {
         }
     }
 
-    /** An agent mode, {@code proactive} or {@code reactive}: whether it is reactive. */
-    static boolean reactiveMode(String mode) {
-        if (!mode.equals("proactive") && !mode.equals("reactive")) {
-            throw new IllegalArgumentException("unknown --mode '" + mode + "': use proactive or reactive");
-        }
-        return mode.equals("reactive");
-    }
-
     static String checkStore(String store) {
         if (!store.equals("file") && !store.equals("etcd")) {
             throw new IllegalArgumentException("unknown --store '" + store + "': use file or etcd");
@@ -137,7 +129,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            boolean reactive = reactiveMode(mode);
+            boolean reactive = AgentCommand.reactiveMode(mode);
             range("--rounds", rounds, 1, 25);
             new FirstPacketBench(reactive, checkStore(store), rounds, System.out).run();
             return 0;

@@ -98,7 +98,7 @@ final class EndpointCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List local endpoints.")
     static final class ListEndpoints implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Option(names = "--network", paramLabel = "NAME") Optional<String> network;
+        @Option(names = "--network", paramLabel = "NAME", description = "Only this network's endpoints.") Optional<String> network;
 
         @Override
         public Integer call() {

@@ -58,8 +58,9 @@ final class PeerCommand {
     static final class Remove implements Callable<Integer> {
         @Mixin HostOptions host;
         @Parameters(paramLabel = "NETWORK", description = "The network the peer belongs to.") String network;
-        @Option(names = "--ip", paramLabel = "IP") Optional<String> ip;
-        @Option(names = "--vtep", paramLabel = "IP") Optional<String> vtep;
+        @Option(names = "--ip", paramLabel = "IP", description = "Remove the remote endpoint with this IP.") Optional<String> ip;
+        @Option(names = "--vtep", paramLabel = "IP", description = "Remove this VTEP from the flood list.")
+        Optional<String> vtep;
 
         @Override
         public Integer call() {
@@ -74,7 +75,7 @@ final class PeerCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List peers.")
     static final class ListPeers implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Option(names = "--network", paramLabel = "NAME") Optional<String> network;
+        @Option(names = "--network", paramLabel = "NAME", description = "Only this network's peers.") Optional<String> network;
 
         @Override
         public Integer call() {

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 final class ShowCommand implements Callable<Integer> {
     @Mixin HostOptions host;
     @Parameters(paramLabel = "TABLE", description = "arp or fdb") String table;
-    @Option(names = "--network", paramLabel = "NAME") Optional<String> network;
+    @Option(names = "--network", paramLabel = "NAME", description = "Only this network's entries.") Optional<String> network;
 
     @Override
     public Integer call() {

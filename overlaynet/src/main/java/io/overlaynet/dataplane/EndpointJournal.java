@@ -230,7 +230,7 @@ final class EndpointJournal {
         }
         long size = f.journal.size();
         if (size < f.offset) {
-            forget(f); // cut back by someone else: read it all again
+            clear(f); // cut back by someone else: read it all again
         }
         if (size == f.offset) {
             return;
@@ -288,7 +288,8 @@ final class EndpointJournal {
         }
     }
 
-    private static void forget(Folded f) {
+    /** Empties the fold: nothing read yet. */
+    private static void clear(Folded f) {
         f.offset = 0;
         f.lines = 0;
         f.byName = new HashMap<>();
@@ -299,7 +300,7 @@ final class EndpointJournal {
         closeQuietly(f.journal);
         f.journal = null;
         f.journalKey = null;
-        forget(f);
+        clear(f);
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -1,9 +1,11 @@
 package io.overlaynet.lab;
 
+import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.store.EtcdStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -125,9 +128,8 @@ public final class EtcdProcess implements AutoCloseable {
      * Runs a store client task where etcd is reachable: in its namespace when it has one. The client's
      * network threads are created inside the task and so live in that namespace too.
      */
-    public <T> T inside(java.util.concurrent.Callable<T> task) {
-        try (io.overlaynet.netlink.netns.NetNs ns = netns.map(io.overlaynet.netlink.netns.NetNs::open)
-                .orElseGet(io.overlaynet.netlink.netns.NetNs::current)) {
+    public <T> T inside(Callable<T> task) {
+        try (NetNs ns = netns.map(NetNs::open).orElseGet(NetNs::current)) {
             return ns.call(task);
         }
     }
@@ -149,9 +151,8 @@ public final class EtcdProcess implements AutoCloseable {
         return members;
     }
 
-
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
