@@ -21,10 +21,11 @@ public final class StoreRecords {
     private StoreRecords() {
     }
 
-    /** /overlaynet/networks/&lt;name&gt;. */
-    public record NetworkSpec(String name, int vni, String subnet, String gateway, int mtu, int port) {
+    /** /overlaynet/networks/&lt;name&gt;. A spec written before udpCsum existed reads as false, the default. */
+    public record NetworkSpec(String name, int vni, String subnet, String gateway, int mtu, int port, boolean udpCsum) {
         public NetworkConfig config(Mode mode) {
-            return new NetworkConfig(name, vni, IpPrefix.parse(subnet), Ip.parse(gateway), mtu, port, mode, Optional.empty());
+            return new NetworkConfig(name, vni, IpPrefix.parse(subnet), Ip.parse(gateway), mtu, port, mode, Optional.empty(),
+                    udpCsum);
         }
     }
 

@@ -49,7 +49,7 @@ public final class AttachBench {
                 LabRecord.LabHost h = rec.hosts().getFirst();
                 try (Host host = Host.open(h.nsPrefix(), scratch.dir(), Optional.of(h.namespace()))) {
                     new Networks(host).create(new NetworkConfig("bench", 4242, SUBNET, SUBNET.addressAt(1), 1450, 4789,
-                            new Mode.Static(), Optional.empty()), Optional.of("eth1"));
+                            new Mode.Static(), Optional.empty(), false), Optional.of("eth1"));
                     String ovl = host.overlayNamespace("bench");
                     Endpoints eps = new Endpoints(host);
                     // The data plane is Java: until the JIT has compiled its path an attach runs ~1.5 ms

@@ -119,7 +119,7 @@ public final class ScaleBench {
     private void defineScaleNetwork(AgentLab l) {
         l.store(s -> {
             s.put(Keys.network("scale"), StoreRecords.json(new StoreRecords.NetworkSpec("scale", 4343,
-                    SPACE.toString(), SPACE.addressAt(1).getHostAddress(), 1450, 4789)));
+                    SPACE.toString(), SPACE.addressAt(1).getHostAddress(), 1450, 4789, false)));
             return null;
         });
         try {

@@ -45,6 +45,9 @@ final class NetworkCommand {
                 description = "Underlay device (default: the default route's device).") Optional<String> underlay;
         @Option(names = "--bridge", paramLabel = "DEV", description = "Extend this existing bridge instead of making an overlay namespace.")
         Optional<String> bridge;
+        @Option(names = "--udp-csum", description = {"Compute the outer UDP checksum of the VXLAN frames this host sends.",
+            "Off by default, as RFC 7348 advises (receivers accept frames either way); it costs throughput."})
+        boolean udpCsum;
         @Option(names = "--store", paramLabel = "STORE", description = {"Define the network cluster-wide in this store (file:///dir or "
                 + "etcd://host:port) for the agents, instead of creating it on this host.",
             "Agents create it on a host when its first endpoint arrives."})
@@ -56,9 +59,9 @@ final class NetworkCommand {
             Mode m = Mode.parse(mode);
             if (store.isPresent()) {
                 NetworkConfig cfg = new NetworkConfig(name, vni, net, gateway.map(Ip::parse)
-                        .orElseGet(() -> net.network().addressAt(1)), mtu.orElse(1450), port, m, bridge);
+                        .orElseGet(() -> net.network().addressAt(1)), mtu.orElse(1450), port, m, bridge, udpCsum);
                 StoreRecords.NetworkSpec spec = new StoreRecords.NetworkSpec(name, vni, cfg.subnet().toString(),
-                        cfg.gateway().getHostAddress(), cfg.mtu(), port);
+                        cfg.gateway().getHostAddress(), cfg.mtu(), port, udpCsum);
                 try (Store s = Stores.open(store.get())) {
                     boolean made = s.create(Keys.network(name), StoreRecords.json(spec), Optional.empty());
                     if (!made) {
@@ -76,7 +79,7 @@ final class NetworkCommand {
             try (Host h = host.open()) {
                 int effectiveMtu = mtu.orElseGet(() -> Underlay.detect(h.rtnl(), underlay).mtu() - NetworkConfig.VXLAN_OVERHEAD);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net,
-                        gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge);
+                        gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum);
                 Networks.Created c = new Networks(h).create(cfg, underlay);
                 if (m instanceof Mode.Learning) {
                     System.err.println("overlaynet: note: learned FDB entries age out after 300 s; a container that "
@@ -86,9 +89,9 @@ final class NetworkCommand {
                     Out.json(c.record());
                 } else {
                     NetworkRecord r = c.record();
-                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s vtep %s (%s)%s%n",
+                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s%s vtep %s (%s)%s%n",
                             r.name(), c.changed() ? "created" : "unchanged", r.vni(), r.subnet(), r.gateway(), r.mtu(),
-                            r.port(), r.mode(), r.vtep(), r.underlay(),
+                            r.port(), r.mode(), r.udpCsum() ? " udp-csum" : "", r.vtep(), r.underlay(),
                             r.bridge().map(b -> " on bridge " + b).orElse(" in namespace " + r.overlayNamespace()));
                 }
             }

@@ -272,6 +272,6 @@ public final class Endpoints {
 
     static NetworkConfig config(NetworkRecord r) {
         return new NetworkConfig(r.name(), r.vni(), IpPrefix.parse(r.subnet()), Ip.parse(r.gateway()), r.mtu(),
-                r.port(), Mode.parse(r.mode()), r.bridge());
+                r.port(), Mode.parse(r.mode()), r.bridge(), r.udpCsum());
     }
 }

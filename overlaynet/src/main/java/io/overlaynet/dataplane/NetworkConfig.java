@@ -11,11 +11,14 @@ import java.util.regex.Pattern;
 /**
  * A network as the user defines it.
  *
- * @param bridge an existing Linux bridge in the host namespace to extend instead of making an overlay
- *               namespace (the seeds' Docker-bridge example)
+ * @param bridge  an existing Linux bridge in the host namespace to extend instead of making an overlay
+ *                namespace (the seeds' Docker-bridge example)
+ * @param udpCsum compute the outer UDP checksum of the frames this host sends. Off by default: RFC 7348
+ *                says a VXLAN sender should send zero and a receiver must accept zero, and the
+ *                inner frame carries its own checksum. The kernel's default (and so the seeds') is on.
  */
 public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress gateway, int mtu, int port,
-                            Mode mode, Optional<String> bridge) {
+                            Mode mode, Optional<String> bridge, boolean udpCsum) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     public static final int VXLAN_OVERHEAD = 50;
     public static final int DEFAULT_PORT = 4789;

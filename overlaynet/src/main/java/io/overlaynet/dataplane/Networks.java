@@ -68,7 +68,8 @@ public final class Networks {
                 .learning(cfg.mode().learns())
                 // proxy answers ARP from the neighbour table: right for static wiring, wrong when ARP must cross.
                 .proxy(cfg.mode() instanceof Mode.Static || cfg.mode() instanceof Mode.Reactive)
-                .l2miss(cfg.mode() instanceof Mode.Reactive).l3miss(cfg.mode() instanceof Mode.Reactive);
+                .l2miss(cfg.mode() instanceof Mode.Reactive).l3miss(cfg.mode() instanceof Mode.Reactive)
+                .udpCsum(cfg.udpCsum());
         if (cfg.mode() instanceof Mode.Multicast m) {
             v = v.group(m.group());
         }
@@ -117,7 +118,7 @@ public final class Networks {
     private static NetworkRecord record(NetworkConfig cfg, Underlay u, String ns, String vxlan) {
         return new NetworkRecord(cfg.name(), cfg.vni(), cfg.subnet().toString(), cfg.gateway().getHostAddress(),
                 cfg.mtu(), cfg.port(), cfg.mode().toString(), cfg.bridge(), u.device(), u.address().getHostAddress(),
-                ns, vxlan);
+                ns, vxlan, cfg.udpCsum());
     }
 
     /** flannel-style ensure: an existing network must match field by field, else say which field differs. */
@@ -128,6 +129,7 @@ public final class Networks {
         check(r.name(), "mtu", r.mtu(), cfg.mtu());
         check(r.name(), "port", r.port(), cfg.port());
         check(r.name(), "mode", r.mode(), cfg.mode().toString());
+        check(r.name(), "udp checksum", r.udpCsum(), cfg.udpCsum());
         check(r.name(), "bridge", r.bridge(), cfg.bridge());
     }
 

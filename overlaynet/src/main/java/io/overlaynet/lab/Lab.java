@@ -251,7 +251,7 @@ public final class Lab {
         List<Container> containers = new ArrayList<>();
         try (Host host = Host.open(nsPrefix, stateRoot, Optional.of(ns))) {
             new Networks(host).create(new NetworkConfig(NETWORK, VNI, SUBNET, SUBNET.addressAt(1), MTU,
-                    NetworkConfig.DEFAULT_PORT, mode, Optional.empty()), Optional.of(HOST_IF));
+                    NetworkConfig.DEFAULT_PORT, mode, Optional.empty(), false), Optional.of(HOST_IF));
             for (String[] c : containersOf(i)) {
                 EndpointRecord e = new Endpoints(host).add(new Endpoints.Request(NETWORK, c[0], Ip.parse(c[1]),
                         Optional.empty(), Optional.empty())).record();

@@ -40,7 +40,7 @@ class AgentInProcessTest {
         Path storeDir = fixture.stateDir.resolve("store");
         FileStore store = new FileStore(storeDir);
         store.put(Keys.network("blue"), StoreRecords.json(new StoreRecords.NetworkSpec("blue", 55, "10.60.0.0/24",
-                "10.60.0.1", 1450, 4789)));
+                "10.60.0.1", 1450, 4789, true)));
         store.put(Keys.host("ghost"), StoreRecords.json(new StoreRecords.HostInfo("ghost", "192.168.104.50", "02:00:00:00:00:50")));
         store.put(Keys.endpoint("blue", "10.60.0.9"), StoreRecords.json(new StoreRecords.EndpointInfo("g9",
                 "02:42:0a:3c:00:09", "ghost", "192.168.104.50")));
@@ -60,6 +60,8 @@ class AgentInProcessTest {
             assertTrue(store.get(Keys.endpoint("blue", "10.60.0.2")).orElseThrow().value().contains("node1"));
             await("ARP for the remote endpoint", () -> arp(ovl, "10.60.0.9"), 10);
             assertTrue(Sh.fdbJson(ovl, "dev", "vxlan1").toString().contains("192.168.104.50"));
+            assertTrue(Sh.ipJson(ovl, "link", "show", "dev", "vxlan1").get(0).path("linkinfo").path("info_data")
+                    .path("udp_csum").asBoolean(false), "the store's udpCsum reaches the VXLAN device");
 
             // A stale entry of ours appears (e.g. left by a crash); one that is not ours sits on br0.
             Sh.ip(ovl, "neigh", "add", "10.60.0.77", "lladdr", "02:42:0a:3c:00:4d", "dev", "vxlan1", "nud", "permanent");

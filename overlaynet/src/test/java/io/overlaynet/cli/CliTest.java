@@ -1,5 +1,6 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.testing.Cli;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +10,7 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The command line: help, version, exit codes and one-line errors; the netlink bench end to end. */
+/** The command line: help, version, exit codes and one-line errors; the netlink and throughput benches end to end. */
 class CliTest {
     static Cli.Run cli(String... args) {
         return Cli.run(args);
@@ -44,5 +45,23 @@ class CliTest {
         String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.matches("netlink_vs_iproute2_batch \\d+\\.\\d+"), last);
         assertTrue(Double.parseDouble(last.split(" ")[1]) > 0, last);
+    }
+
+    @Test
+    void throughputBenchMeasuresEverySettingAndCleansUp() {
+        Cli.Run r = cli("bench", "throughput", "--rounds", "1", "--seconds", "1", "--omit", "0");
+        assertEquals(0, r.exit(), r.err());
+        List<String> rows = r.out().lines().filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
+                .toList();
+        assertEquals(5, rows.size(), r.out());
+        for (String row : rows) {
+            String[] f = row.trim().split("\\s+");
+            assertTrue(Double.parseDouble(f[f.length - 4]) > 0 && Double.parseDouble(f[f.length - 3]) > 0,
+                    "both paths carried traffic: " + row);
+        }
+        assertTrue(rows.getFirst().startsWith("seeds' defaults"), rows.getFirst());
+        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.matches("overlay_vs_underlay \\d+\\.\\d+"), last);
+        assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 }

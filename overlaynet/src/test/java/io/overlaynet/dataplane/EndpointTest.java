@@ -86,7 +86,7 @@ class EndpointTest {
         assertTrue(eth0v6.isEmpty() || eth0v6.get(0).path("addr_info").isEmpty(), eth0v6.toString());
         assertTrue(Sh.ipJson(pink, "-6", "address", "show", "dev", "lo").toString().contains("\"::1\""));
 
-        Process dump = new ProcessBuilder("ip", "netns", "exec", h1.namespace(), "tcpdump", "-l", "-nn", "-c", "1",
+        Process dump = new ProcessBuilder("ip", "netns", "exec", h1.namespace(), "tcpdump", "-l", "-nn", "-vv", "-c", "1",
                 "-i", "eth1", "udp", "dst", "port", "4789").redirectErrorStream(true).start();
         try {
             Thread.sleep(500);
@@ -97,6 +97,8 @@ class EndpointTest {
             String out = new String(dump.getInputStream().readAllBytes());
             assertTrue(out.contains("VXLAN") && out.contains("vni 42"), out);
             assertTrue(out.contains("192.168.104.2.") && out.contains("192.168.104.3.4789"), out);
+            // The network's default: no outer UDP checksum (tcpdump -vv says so for a zero checksum).
+            assertTrue(out.contains("[no cksum] VXLAN"), out);
         } finally {
             dump.destroy();
         }
