@@ -53,7 +53,7 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         List<String> rows = r.out().lines().filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
                 .toList();
-        assertEquals(5, rows.size(), r.out());
+        assertEquals(7, rows.size(), r.out());
         for (String row : rows) {
             String[] f = row.trim().split("\\s+");
             assertTrue(Double.parseDouble(f[f.length - 4]) > 0 && Double.parseDouble(f[f.length - 3]) > 0,
