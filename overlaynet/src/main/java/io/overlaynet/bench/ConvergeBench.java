@@ -89,7 +89,7 @@ public final class ConvergeBench {
     }
 
     private static EventSubscription subscribe(LabHost h, Map<String, Long> seen) {
-        try (NetNs ns = NetNs.named(h.nsPrefix() + "ovl-demo"); Rtnl rt = Rtnl.open(ns)) {
+        try (NetNs ns = NetNs.named(h.overlayNamespace()); Rtnl rt = Rtnl.open(ns)) {
             EventSubscription sub = rt.subscribe(EventSubscription.Group.NEIGH);
             sub.start("converge-" + h.name(), e -> {
                 if (e instanceof RtEvent.NeighbourChange c && c.added() && c.neighbour().isPermanent()) {

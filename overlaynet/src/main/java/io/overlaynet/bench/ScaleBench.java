@@ -2,6 +2,7 @@ package io.overlaynet.bench;
 
 import io.overlaynet.agent.StoreRecords;
 import io.overlaynet.dataplane.Endpoints;
+import io.overlaynet.dataplane.Host;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.netns.NetNs;
@@ -88,7 +89,7 @@ public final class ScaleBench {
                 Thread.sleep(2);
             }
             agentSec = (System.nanoTime() - t0) / 1e9;
-            try (NetNs ns = NetNs.named(h.nsPrefix() + "ovl-scale"); Rtnl rt = Rtnl.open(ns)) {
+            try (NetNs ns = NetNs.named(Host.overlayNamespace(h.nsPrefix(), "scale")); Rtnl rt = Rtnl.open(ns)) {
                 int vx = rt.links().index("vxlan1");
                 long arp = AgentLab.permanentCount(rt, vx);
                 long fdb = rt.fdb().list(vx).stream().filter(e -> e.isSelf() && e.dst().isPresent()).count();

@@ -63,16 +63,18 @@ public final class ThroughputBench {
      * the hosts' underlay devices (the kernel then cuts each 64 KiB tunnel packet in software).
      */
     private enum Offload {
-        NONE("", ""),
-        VXLAN_GRO("vxlan1", "gro"),
-        UNDERLAY_TUNNEL_GSO("eth1", "tx-udp_tnl-segmentation");
+        NONE("", "", false),
+        VXLAN_GRO(Overlay.VXLAN, "gro", true),
+        UNDERLAY_TUNNEL_GSO(Lab.HOST_IF, "tx-udp_tnl-segmentation", false);
 
         private final String device;
         private final String feature;
+        private final boolean inOverlayNamespace;
 
-        Offload(String device, String feature) {
+        Offload(String device, String feature, boolean inOverlayNamespace) {
             this.device = device;
             this.feature = feature;
+            this.inOverlayNamespace = inOverlayNamespace;
         }
 
         void set(LabRecord rec, boolean on) {
@@ -80,7 +82,7 @@ public final class ThroughputBench {
                 return;
             }
             for (LabHost h : rec.hosts()) {
-                String ns = device.equals("eth1") ? h.namespace() : h.nsPrefix() + "ovl-" + Lab.NETWORK;
+                String ns = inOverlayNamespace ? h.overlayNamespace() : h.namespace();
                 Commands.run(List.of("ip", "netns", "exec", ns, "ethtool", "-K", device, feature, on ? "on" : "off"));
             }
         }
@@ -211,7 +213,7 @@ public final class ThroughputBench {
 
     private void apply(LabRecord rec, Setting s) {
         for (LabHost h : rec.hosts()) {
-            try (NetNs ns = NetNs.named(h.nsPrefix() + "ovl-demo"); Rtnl rt = Rtnl.open(ns)) {
+            try (NetNs ns = NetNs.named(h.overlayNamespace()); Rtnl rt = Rtnl.open(ns)) {
                 BridgeNetfilter.set(rt, s.overlayHooks());
             }
         }

@@ -76,6 +76,11 @@ public final class Host implements AutoCloseable {
 
     /** The overlay namespace of a network on this host, e.g. {@code lab-h1-ovl-demo}. */
     public String overlayNamespace(String network) {
+        return overlayNamespace(prefix, network);
+    }
+
+    /** The overlay namespace of {@code network} on the host whose namespace names start with {@code prefix}. */
+    public static String overlayNamespace(String prefix, String network) {
         return prefix + "ovl-" + network;
     }
 

@@ -43,7 +43,7 @@ public final class Lab {
     public static final int MTU = 1450;
     public static final int MAX_HOSTS = 24;
     private static final String UNDERLAY_BRIDGE = "ubr0";
-    private static final String HOST_IF = "eth1";
+    public static final String HOST_IF = "eth1";
 
     private final String prefix;
     private final Path stateRoot;

@@ -1,5 +1,7 @@
 package io.overlaynet.lab;
 
+import io.overlaynet.dataplane.Host;
+
 import java.util.List;
 
 /** What {@code lab up} made, kept so {@code lab down} removes exactly that. */
@@ -19,6 +21,10 @@ public record LabRecord(String prefix, String mode, String underlayNamespace, Li
     }
 
     public record LabHost(String name, String namespace, String nsPrefix, String address, List<Container> containers) {
+        /** This host's overlay namespace for the lab's network. */
+        public String overlayNamespace() {
+            return Host.overlayNamespace(nsPrefix, Lab.NETWORK);
+        }
     }
 
     public record Container(String name, String namespace, String ip, String mac) {

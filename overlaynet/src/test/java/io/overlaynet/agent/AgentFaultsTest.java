@@ -27,7 +27,7 @@ class AgentFaultsTest {
     final LabFixture fixture = new LabFixture();
 
     static String ovl(LabHost h) {
-        return h.nsPrefix() + "ovl-demo";
+        return h.overlayNamespace();
     }
 
     static boolean hasArp(LabHost h, String ip) {
