@@ -107,7 +107,9 @@ final class LabAgents {
                 return c.get();
             }
             if (ProcessHandle.of(pid).map(ph -> !ph.isAlive()).orElse(true)) {
-                throw new IllegalStateException("agent of " + h.name() + " exited; see " + labDir.resolve(h.name() + ".log"));
+                Path log = labDir.resolve(h.name() + ".log");
+                throw new IllegalStateException("agent of " + h.name() + " exited" + lastLine(log).map(l -> " (" + l + ")")
+                        .orElse("") + "; see " + log);
             }
             try {
                 Thread.sleep(100);
@@ -117,6 +119,15 @@ final class LabAgents {
             }
         }
         throw new IllegalStateException("agent of " + h.name() + " did not answer on " + socket(h) + " within 60 s");
+    }
+
+    /** The last non-blank line of a log: usually the agent's own one-line reason for stopping. */
+    private static Optional<String> lastLine(Path log) {
+        try {
+            return Files.readAllLines(log).reversed().stream().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     List<Container> addContainers(AgentClient agent, List<String[]> containers) throws IOException {

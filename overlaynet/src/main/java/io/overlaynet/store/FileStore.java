@@ -8,9 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -95,19 +98,41 @@ public final class FileStore implements Store {
     @Override
     public Snapshot list(String prefix) {
         long rev = revision();
-        Path base = prefixDir(prefix);
+        List<Path> files = new ArrayList<>();
+        walk(prefixDir(prefix), d -> { }, files::add);
         List<Entry> out = new ArrayList<>();
-        if (Files.isDirectory(base)) {
-            try (Stream<Path> s = Files.walk(base)) {
-                for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith("."))
-                        .sorted().toList()) {
-                    read(p).ifPresent(v -> out.add(new Entry(keyOf(p), v, rev)));
-                }
-            } catch (IOException | UncheckedIOException e) {
-                // a file vanished mid-walk: the next listing sees the settled state
-            }
+        for (Path p : files.stream().sorted().toList()) {
+            read(p).ifPresent(v -> out.add(new Entry(keyOf(p), v, rev)));
         }
         return new Snapshot(out, rev);
+    }
+
+    /**
+     * Visits the directories and files under {@code dir} (itself included), leaving out names that start
+     * with a dot: temp files, the lock, leases. Writers make and remove temp files all the time, so an
+     * entry that vanishes between the listing and the look at it is skipped (a file then reads as
+     * absent), as is a directory that vanishes mid-walk, its keys gone anyway. Anything else fails: a
+     * partial listing must never pass for a whole one (a watch would report every key it left out as
+     * deleted). {@code Files.walk} stops at the first vanished temp file instead.
+     */
+    static void walk(Path dir, Consumer<Path> onDir, Consumer<Path> onFile) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            onDir.accept(dir);
+            for (Path p : entries) {
+                if (p.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    walk(p, onDir, onFile);
+                } else {
+                    onFile.accept(p);
+                }
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            // vanished (or never there): nothing under it
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.overlaynet.store;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Watches a prefix of a {@link FileStore} with inotify (the JDK's WatchService on Linux): every change
@@ -49,15 +49,17 @@ final class FileWatch implements Store.Watch {
         Path base = store.prefixDir(prefix);
         try {
             Files.createDirectories(base);
-            try (Stream<Path> s = Files.walk(base)) {
-                for (Path d : s.filter(Files::isDirectory).toList()) {
-                    d.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
-                            StandardWatchEventKinds.ENTRY_MODIFY);
-                }
-            }
         } catch (IOException e) {
-            // a directory vanished while registering; the periodic rescan still sees changes
+            throw new UncheckedIOException("cannot watch " + base + ": " + e.getMessage(), e);
         }
+        FileStore.walk(base, d -> {
+            try {
+                d.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+                        StandardWatchEventKinds.ENTRY_MODIFY);
+            } catch (IOException e) {
+                // the directory vanished after it was listed: nothing left in it to watch
+            }
+        }, f -> { });
     }
 
     private void loop() {

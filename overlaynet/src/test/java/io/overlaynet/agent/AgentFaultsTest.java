@@ -1,5 +1,6 @@
 package io.overlaynet.agent;
 
+import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
@@ -7,6 +8,7 @@ import io.overlaynet.netlink.testing.Sh;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
+import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -105,16 +107,16 @@ class AgentFaultsTest {
         assertFalse(Sh.run("ip", "netns", "list").out().contains(lab.hosts().get(1).nsPrefix() + "thief"),
                 "a refused endpoint leaves no namespace");
         // 'overlaynet status' shows what the agent knows; without an agent it says how to start one.
-        io.overlaynet.testing.Cli.Run st = io.overlaynet.testing.Cli.run("status", "--agent-socket",
+        Cli.Run st = Cli.run("status", "--agent-socket",
                 fixture.stateDir.resolve("labs").resolve(fixture.prefix).resolve("node2.sock").toString());
         assertEquals(0, st.exit(), st.err());
         assertTrue(st.out().contains("node2") && st.out().contains("proactive"), st.out());
-        io.overlaynet.testing.Cli.Run none = io.overlaynet.testing.Cli.run("status", "--agent-socket",
+        Cli.Run none = Cli.run("status", "--agent-socket",
                 fixture.stateDir.resolve("nothing.sock").toString());
         assertEquals(1, none.exit());
         assertTrue(none.err().contains("no agent answers"), none.err());
         // Without an address, IPAM hands out a free one.
-        var r = node2.addEndpoint("demo", "auto", Optional.empty(), Optional.empty(), Optional.empty());
+        EndpointRecord r = node2.addEndpoint("demo", "auto", Optional.empty(), Optional.empty(), Optional.empty());
         assertFalse(List.of("12.12.12.0", "12.12.12.1", "12.12.12.2", "12.12.12.3", "12.12.12.4").contains(r.ip()), r.ip());
         assertTrue(LabPing.ping(r.namespace(), "12.12.12.2").isPresent());
     }

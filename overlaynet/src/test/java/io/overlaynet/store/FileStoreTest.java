@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -37,6 +38,46 @@ class FileStoreTest extends StoreContract {
     @AfterEach
     void removeDir() {
         new FileStore(dir).destroy();
+    }
+
+    /**
+     * Writers make and remove temp files beside the keys; a listing or a new watch that meets one
+     * vanishing must neither fail nor leave out the keys that were there all along.
+     */
+    @Test
+    void listingsAndNewWatchesStayWholeWhileAnotherClientWrites() throws Exception {
+        FileStore reader = new FileStore(dir);
+        FileStore writer = new FileStore(dir);
+        String prefix = "/overlaynet/busy/";
+        for (int k = 0; k < 20; k++) {
+            reader.put(prefix + "stable" + k, "v");
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread churn = Thread.ofPlatform().start(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                writer.create(prefix + "c" + (i % 50), "v", Optional.empty());
+                writer.put(prefix + "p" + (i % 50), "v" + i);
+                writer.delete(prefix + "c" + (i % 50));
+            }
+        });
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            int listings = 0;
+            while (System.nanoTime() < deadline) {
+                List<String> keys = reader.list(prefix).entries().stream().map(Store.Entry::key).toList();
+                for (int k = 0; k < 20; k++) {
+                    assertTrue(keys.contains(prefix + "stable" + k), "listing " + listings + " lost stable" + k + ": " + keys);
+                }
+                listings++;
+                if (listings % 20 == 0) {
+                    reader.watch(prefix, 0, e -> { }).close();
+                }
+            }
+            assertTrue(listings > 100, "only " + listings + " listings in 3 s");
+        } finally {
+            stop.set(true);
+            churn.join();
+        }
     }
 
     /** The keep-alive refreshes every 100 ms here: each round gives a revoke a chance to land on a refresh in progress. */
