@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code overlaynet bench throughput}: iperf3 TCP from node1's pinkns to node2's pinkns across the
- * overlay, against node1 to node2 directly on the same underlay, alternating; each round runs every
- * setting once, medians over the rounds. The settings show what the seeds' hand-built overlay pays for.
+ * overlay, against node1 to node2 directly on the same underlay; each round runs every setting once,
+ * the two paths in turn (which goes first alternates by round), medians over the rounds. The settings show what the seeds' hand-built overlay pays for.
  */
 public final class ThroughputBench {
     private static final int PORT = 5201;
@@ -135,10 +135,15 @@ public final class ThroughputBench {
                         Run u;
                         Run o;
                         try {
-                            u = iperf(rec.hosts().get(1).namespace(), rec.hosts().get(1).address(),
-                                    rec.hosts().get(0).namespace(), s.congestion());
-                            o = iperf(container(rec.hosts().get(1)), rec.hosts().get(1).containers().getFirst().ip(),
-                                    container(rec.hosts().get(0)), s.congestion());
+                            // Which path goes first alternates from round to round, so neither always
+                            // runs right after the other.
+                            if (r % 2 == 0) {
+                                u = underlay(rec, s);
+                                o = overlay(rec, s);
+                            } else {
+                                o = overlay(rec, s);
+                                u = underlay(rec, s);
+                            }
                         } finally {
                             s.offload().set(rec, true);
                         }
@@ -205,6 +210,16 @@ public final class ThroughputBench {
                 }
             }
         }
+    }
+
+    private Run underlay(LabRecord rec, Setting s) {
+        return iperf(rec.hosts().get(1).namespace(), rec.hosts().get(1).address(), rec.hosts().get(0).namespace(),
+                s.congestion());
+    }
+
+    private Run overlay(LabRecord rec, Setting s) {
+        return iperf(container(rec.hosts().get(1)), rec.hosts().get(1).containers().getFirst().ip(),
+                container(rec.hosts().get(0)), s.congestion());
     }
 
     private static String container(LabHost h) {
