@@ -92,85 +92,66 @@ public final class ThroughputBench {
     private record Run(double gbps, long retransmits) {
     }
 
+    /** The two paths measured back to back under one setting. */
+    private record Pair(Run under, Run over) {
+        double ratio() {
+            return over.gbps() / under.gbps();
+        }
+    }
+
+    /** One setting's medians over the rounds. */
+    private record Summary(Setting setting, double under, double over, double underRetransmits,
+                           double overRetransmits) {
+        static Summary of(Setting s, List<Pair> pairs) {
+            return new Summary(s, Stats.median(pairs.stream().map(p -> p.under().gbps()).toList()),
+                    Stats.median(pairs.stream().map(p -> p.over().gbps()).toList()),
+                    Stats.median(pairs.stream().map(p -> (double) p.under().retransmits()).toList()),
+                    Stats.median(pairs.stream().map(p -> (double) p.over().retransmits()).toList()));
+        }
+
+        double ratio() {
+            return over / under;
+        }
+
+        String row() {
+            return String.format("%-78s %8.2f %8.2f %6.2f %7.0f/%.0f", setting.name(), under, over, ratio(),
+                    underRetransmits, overRetransmits);
+        }
+    }
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("seeds' defaults: outer UDP checksums on, bridge netfilter hooks on everywhere", true, true,
+                    true),
+            new Setting("outer UDP checksums on (the kernel's default), otherwise the lab default", false, false,
+                    true),
+            new Setting("overlaynet in the seeds' underlay: hooks on at the underlay bridge only", false, true, false),
+            new Setting("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)", false, false,
+                    false, Optional.of("cubic"), Offload.NONE),
+            new Setting("lab default, GRO off on vxlan1", false, false, false, Optional.empty(), Offload.VXLAN_GRO),
+            new Setting("lab default, VXLAN segmentation offload off on the hosts' eth1", false, false, false,
+                    Optional.empty(), Offload.UNDERLAY_TUNNEL_GSO),
+            // The headline: last, and named so.
+            new Setting("overlaynet defaults (no outer checksum, no hooks) on the lab underlay", false, false,
+                    false));
+
     public void run() {
-        List<Setting> settings = List.of(
-                new Setting("seeds' defaults: outer UDP checksums on, bridge netfilter hooks on everywhere", true, true,
-                        true),
-                new Setting("outer UDP checksums on (the kernel's default), otherwise the lab default", false, false,
-                        true),
-                new Setting("overlaynet in the seeds' underlay: hooks on at the underlay bridge only", false, true, false),
-                new Setting("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)", false, false,
-                        false, Optional.of("cubic"), Offload.NONE),
-                new Setting("lab default, GRO off on vxlan1", false, false, false, Optional.empty(), Offload.VXLAN_GRO),
-                new Setting("lab default, VXLAN segmentation offload off on the hosts' eth1", false, false, false,
-                        Optional.empty(), Offload.UNDERLAY_TUNNEL_GSO),
-                new Setting("overlaynet defaults (no outer checksum, no hooks) on the lab underlay", false, false,
-                        false));
         out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s (after %d s left out) per path and setting,"
                 + " 2 lab hosts; host TCP congestion control: %s%n", rounds, seconds, omit, hostCongestionControl());
-        double last = Double.NaN;
-        List<String> rows = new ArrayList<>();
+        Map<Setting, List<Pair>> results;
         try (Scratch scratch = new Scratch("tp")) {
             Lab lab = new Lab(scratch.prefix() + "-", scratch.dir(), out);
             LabRecord rec = lab.up(2, new Mode.Static());
             try {
-                // Rounds outside, settings inside: the machine's drift over minutes then falls on every setting
-                // alike instead of on whichever setting ran last.
-                Map<Setting, List<Run>> under = new LinkedHashMap<>();
-                Map<Setting, List<Run>> over = new LinkedHashMap<>();
-                settings.forEach(s -> {
-                    under.put(s, new ArrayList<>());
-                    over.put(s, new ArrayList<>());
-                });
-                boolean csum = false;
-                for (int r = 0; r < rounds; r++) {
-                    StringBuilder ratios = new StringBuilder();
-                    for (Setting s : settings) {
-                        if (s.udpCsum() != csum) {
-                            recreateVxlan(rec, scratch.dir(), s.udpCsum());
-                            csum = s.udpCsum();
-                        }
-                        apply(rec, s);
-                        s.offload().set(rec, false);
-                        Run u;
-                        Run o;
-                        try {
-                            // Which path goes first alternates from round to round, so neither always
-                            // runs right after the other.
-                            if (r % 2 == 0) {
-                                u = underlay(rec, s);
-                                o = overlay(rec, s);
-                            } else {
-                                o = overlay(rec, s);
-                                u = underlay(rec, s);
-                            }
-                        } finally {
-                            s.offload().set(rec, true);
-                        }
-                        under.get(s).add(u);
-                        over.get(s).add(o);
-                        ratios.append(String.format(" %.2f", o.gbps() / u.gbps()));
-                    }
-                    out.printf("  round %d/%d, overlay/underlay per setting:%s%n", r + 1, rounds, ratios);
-                }
-                for (Setting s : settings) {
-                    double u = Stats.median(under.get(s).stream().map(Run::gbps).toList());
-                    double o = Stats.median(over.get(s).stream().map(Run::gbps).toList());
-                    double ur = Stats.median(under.get(s).stream().map(x -> (double) x.retransmits()).toList());
-                    double or = Stats.median(over.get(s).stream().map(x -> (double) x.retransmits()).toList());
-                    if (s == settings.getLast()) {
-                        last = o / u;
-                    }
-                    rows.add(String.format("%-78s %8.2f %8.2f %6.2f %7.0f/%.0f", s.name(), u, o, o / u, ur, or));
-                }
+                results = measure(rec, scratch.dir());
             } finally {
                 lab.down();
             }
         }
+        List<Summary> rows = SETTINGS.stream().map(s -> Summary.of(s, results.get(s))).toList();
         out.println();
         out.printf("%-78s %8s %8s %6s %s%n", "setting (median Gbit/s)", "underlay", "overlay", "ratio",
                 "retransmits u/o");
-        rows.forEach(out::println);
+        rows.forEach(r -> out.println(r.row()));
         out.println("""
                 Outer UDP checksums are the kernel's default, so the seeds pay for them; overlaynet sends zero
                 (RFC 7348) unless 'network create --udp-csum' asks. The first two rows measure that choice. The
@@ -182,7 +163,7 @@ public final class ThroughputBench {
                 the ratio beyond the noise. The last row, overlaynet's defaults with the host's own congestion
                 control, is the headline.""");
         out.println();
-        out.printf("overlay_vs_underlay %.2f%n", last);
+        out.printf("overlay_vs_underlay %.2f%n", rows.getLast().ratio());
     }
 
     /**
@@ -209,6 +190,46 @@ public final class ThroughputBench {
                             Ip.parse(p.vtep()));
                 }
             }
+        }
+    }
+
+    /**
+     * Rounds outside, settings inside: the machine's drift over minutes then falls on every setting alike
+     * instead of on whichever setting ran last. Prints each round's ratios as it goes.
+     */
+    private Map<Setting, List<Pair>> measure(LabRecord rec, Path stateRoot) {
+        Map<Setting, List<Pair>> results = new LinkedHashMap<>();
+        SETTINGS.forEach(s -> results.put(s, new ArrayList<>()));
+        boolean csum = false;
+        for (int r = 0; r < rounds; r++) {
+            StringBuilder ratios = new StringBuilder();
+            for (Setting s : SETTINGS) {
+                if (s.udpCsum() != csum) {
+                    recreateVxlan(rec, stateRoot, s.udpCsum());
+                    csum = s.udpCsum();
+                }
+                apply(rec, s);
+                Pair p = measureOne(rec, s, r % 2 == 0);
+                results.get(s).add(p);
+                ratios.append(String.format(" %.2f", p.ratio()));
+            }
+            out.printf("  round %d/%d, overlay/underlay per setting:%s%n", r + 1, rounds, ratios);
+        }
+        return results;
+    }
+
+    /** Both paths under one setting, its offload off for just these runs; which goes first alternates by round. */
+    private Pair measureOne(LabRecord rec, Setting s, boolean underlayFirst) {
+        s.offload().set(rec, false);
+        try {
+            if (underlayFirst) {
+                Run u = underlay(rec, s);
+                return new Pair(u, overlay(rec, s));
+            }
+            Run o = overlay(rec, s);
+            return new Pair(underlay(rec, s), o);
+        } finally {
+            s.offload().set(rec, true);
         }
     }
 
