@@ -1,5 +1,6 @@
 package io.overlaynet.bench;
 
+import io.overlaynet.agent.AgentClient;
 import io.overlaynet.agent.StoreRecords;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
@@ -20,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,54 +54,26 @@ public final class ScaleBench {
             // Records first: N endpoints of a remote host in network "scale", which this host does not have yet.
             defineScaleNetwork(l);
             LabHost h = l.host(0);
-            long agentPid = l.rec.agentPids().getFirst();
-            Map<String, String> records = new LinkedHashMap<>();
-            records.put(Keys.host("ghost"), StoreRecords.json(new StoreRecords.HostInfo("ghost", "192.168.104.99",
-                    "02:00:00:00:00:99")));
-            for (int i = 0; i < endpoints; i++) {
-                InetAddress ip = SPACE.addressAt(1000 + i);
-                records.put(Keys.endpoint("scale", ip.getHostAddress()), StoreRecords.json(new StoreRecords.EndpointInfo(
-                        "g" + i, Endpoints.macFor(ip).toString(), "ghost", "192.168.104.99")));
-            }
+            Map<String, String> records = remoteRecords();
             long w0 = System.nanoTime();
             l.store(s -> {
                 s.putAll(records);
                 return null;
             });
             out.printf("  wrote %d records in %.2f s%n", records.size(), (System.nanoTime() - w0) / 1e9);
-            var agent = l.lab.agent(h);
-            long seenBy = System.nanoTime() + 120_000_000_000L;
-            while (AgentLab.unchecked(() -> agent.status().path("endpointsInStore").asLong()) < endpoints) {
-                if (System.nanoTime() > seenBy) {
-                    throw new IllegalStateException("the agent did not see " + endpoints + " records within 2 min");
-                }
-                Thread.sleep(20);
-            }
+            AgentClient agent = l.lab.agent(h);
+            awaitCount(agent, "endpointsInStore", endpoints, Duration.ofMinutes(2), "see " + endpoints + " records");
             // The host joins the network: its first local endpoint. From here the agent must program all N.
             long before = AgentLab.unchecked(() -> agent.status().path("entriesProgrammed").asLong());
             long t0 = System.nanoTime();
             AgentLab.unchecked(() -> agent.addEndpoint("scale", "local", Optional.of("10.128.0.2"),
                     Optional.empty(), Optional.empty()));
-            // Poll the agent's counter (cheap) rather than dumping 10,000 entries (which would steal the CPU
-            // the agent needs); then check the kernel itself once.
-            while (AgentLab.unchecked(() -> agent.status().path("entriesProgrammed").asLong()) - before < 2L * endpoints) {
-                if (System.nanoTime() - t0 > 600_000_000_000L) {
-                    throw new IllegalStateException("the agent did not program " + endpoints + " endpoints in 10 min");
-                }
-                Thread.sleep(2);
-            }
+            awaitCount(agent, "entriesProgrammed", before + 2L * endpoints, Duration.ofMinutes(10),
+                    "program " + endpoints + " endpoints");
             agentSec = (System.nanoTime() - t0) / 1e9;
-            try (NetNs ns = NetNs.named(Host.overlayNamespace(h.nsPrefix(), "scale")); Rtnl rt = Rtnl.open(ns)) {
-                int vx = rt.links().index("vxlan1");
-                long arp = AgentLab.permanentCount(rt, vx);
-                long fdb = rt.fdb().list(vx).stream().filter(e -> e.isSelf() && e.dst().isPresent()).count();
-                if (arp != endpoints || fdb != endpoints) {
-                    throw new IllegalStateException("the kernel holds " + arp + " ARP and " + fdb
-                            + " FDB entries after the agent reported " + endpoints);
-                }
-                out.printf("  all %d programmed %.3f s after the host joined the network%n", endpoints, agentSec);
-                rss = ProcessMemory.rssMb(agentPid);
-            }
+            checkKernel(h);
+            out.printf("  all %d programmed %.3f s after the host joined the network%n", endpoints, agentSec);
+            rss = ProcessMemory.rssMb(l.rec.agentPids().getFirst());
             iprSec = iproute2(l);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -115,6 +89,47 @@ public final class ScaleBench {
         out.println();
         out.printf("scale_vs_iproute2_batch %.2f%n", agentRate / iprRate);
         out.printf("agent_rss_mb %.1f%n", rss);
+    }
+
+    /** A remote host "ghost" and its N endpoints in network "scale". */
+    private Map<String, String> remoteRecords() {
+        Map<String, String> records = new LinkedHashMap<>();
+        records.put(Keys.host("ghost"), StoreRecords.json(new StoreRecords.HostInfo("ghost", "192.168.104.99",
+                "02:00:00:00:00:99")));
+        for (int i = 0; i < endpoints; i++) {
+            InetAddress ip = SPACE.addressAt(1000 + i);
+            records.put(Keys.endpoint("scale", ip.getHostAddress()), StoreRecords.json(new StoreRecords.EndpointInfo(
+                    "g" + i, Endpoints.macFor(ip).toString(), "ghost", "192.168.104.99")));
+        }
+        return records;
+    }
+
+    /**
+     * Polls one of the agent's status counters (cheap) until it reaches {@code target}, rather than dumping
+     * 10,000 kernel entries, which would steal the CPU the agent needs.
+     */
+    private static void awaitCount(AgentClient agent, String counter, long target, Duration limit, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (AgentLab.unchecked(() -> agent.status().path(counter).asLong()) < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the agent did not " + what + " within " + limit.toMinutes() + " min");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** Once, at the end: the kernel itself holds every entry the agent reported. */
+    private void checkKernel(LabHost h) {
+        try (NetNs ns = NetNs.named(Host.overlayNamespace(h.nsPrefix(), "scale")); Rtnl rt = Rtnl.open(ns)) {
+            int vx = rt.links().index("vxlan1");
+            long arp = AgentLab.permanentCount(rt, vx);
+            long fdb = rt.fdb().list(vx).stream().filter(e -> e.isSelf() && e.dst().isPresent()).count();
+            if (arp != endpoints || fdb != endpoints) {
+                throw new IllegalStateException("the kernel holds " + arp + " ARP and " + fdb
+                        + " FDB entries after the agent reported " + endpoints);
+            }
+        }
     }
 
     private void defineScaleNetwork(AgentLab l) {
