@@ -71,8 +71,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("overlaynet: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandName()
-                    + " --help')");
+            System.err.println("overlaynet: " + ex.getMessage() + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
         return cl.execute(args);

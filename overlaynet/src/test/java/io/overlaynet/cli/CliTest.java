@@ -35,6 +35,9 @@ class CliTest {
             assertEquals(1, run.err().lines().count(), run.err());
             assertTrue(run.err().startsWith("overlaynet: "), run.err());
         }
+        // The help it points to is the failing command's, by its full name.
+        Cli.Run bad = cli("bench", "netlink", "--entries", "x");
+        assertTrue(bad.err().strip().endsWith("(see 'overlaynet bench netlink --help')"), bad.err());
     }
 
     @Test
