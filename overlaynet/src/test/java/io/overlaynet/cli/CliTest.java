@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The command line: help, version, exit codes and one-line errors; the netlink and throughput benches end to end. */
+/** The command line: help, version, exit codes and one-line errors; the netlink, attach and throughput benches end to end. */
 class CliTest {
     static Cli.Run cli(String... args) {
         return Cli.run(args);
@@ -48,6 +48,19 @@ class CliTest {
         String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.matches("netlink_vs_iproute2_batch \\d+\\.\\d+"), last);
         assertTrue(Double.parseDouble(last.split(" ")[1]) > 0, last);
+    }
+
+    @Test
+    void attachBenchTimesBothSidesAndCleansUp() {
+        Cli.Run r = cli("bench", "attach", "--endpoints", "5", "--jit-warmup", "0", "--warmup", "1");
+        assertEquals(0, r.exit(), r.err());
+        String row = r.out().lines().filter(l -> l.startsWith("attach: ")).findFirst().orElseThrow(() ->
+                new AssertionError("no attach row in:\n" + r.out()));
+        String[] f = row.trim().split("\\s+");
+        assertTrue(Double.parseDouble(f[f.length - 2]) > 0 && Double.parseDouble(f[f.length - 1]) > 0, row);
+        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.matches("attach_speedup_vs_iproute2 \\d+\\.\\d+"), last);
+        assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbat")), NetNamespaces.list().toString());
     }
 
     @Test
