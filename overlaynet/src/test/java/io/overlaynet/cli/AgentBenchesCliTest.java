@@ -1,0 +1,64 @@
+package io.overlaynet.cli;
+
+import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.testing.Cli;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The benches that run agents (first-packet, converge, scale), end to end at a small size: each runs,
+ * prints its closing figures, and leaves no namespace or agent behind. The figures themselves are
+ * measured by running the benches at full size, never here.
+ */
+class AgentBenchesCliTest {
+    @Test
+    void firstPacketInBothModes() {
+        for (String mode : List.of("proactive", "reactive")) {
+            Cli.Run r = Cli.run("bench", "first-packet", "--rounds", "1", "--mode", mode);
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("first ping RTT (fresh containers, " + mode + ")"), r.out());
+            assertPositive(lastLine(r), "first_packet_ms");
+        }
+        assertNothingLeft("onbfp");
+    }
+
+    @Test
+    void convergeOnTwoHosts() {
+        Cli.Run r = Cli.run("bench", "converge", "--hosts", "2", "--endpoints", "5", "--store", "file");
+        assertEquals(0, r.exit(), r.err());
+        assertPositive(lastLine(r), "converge_p99_ms");
+        assertNothingLeft("onbcv");
+    }
+
+    @Test
+    void scaleWithAFewHundredEndpoints() {
+        Cli.Run r = Cli.run("bench", "scale", "--endpoints", "200", "--store", "file");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertPositive(lines.get(lines.size() - 2), "scale_vs_iproute2_batch");
+        assertPositive(lines.getLast(), "agent_rss_mb");
+        assertTrue(r.out().contains("all 200 programmed"), r.out());
+        assertNothingLeft("onbsc");
+    }
+
+    private static String lastLine(Cli.Run r) {
+        return r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+    }
+
+    private static void assertPositive(String line, String name) {
+        assertTrue(line.matches(name + " \\d+(\\.\\d+)?"), line);
+        assertTrue(Double.parseDouble(line.split(" ")[1]) > 0, line);
+    }
+
+    private static void assertNothingLeft(String prefix) {
+        assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith(prefix)), NetNamespaces.list().toString());
+        // The benches run in this JVM, so the agents they start are its descendants.
+        assertTrue(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .noneMatch(p -> p.info().commandLine().orElse("").contains("io.overlaynet.cli.Main agent")),
+                "no agent of ours still runs");
+    }
+}
