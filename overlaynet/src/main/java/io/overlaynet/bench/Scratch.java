@@ -2,16 +2,15 @@ package io.overlaynet.bench;
 
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.state.Trees;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * Namespaces and files a benchmark makes, all under one unique prefix, removed on close and by a
@@ -76,10 +75,10 @@ public final class Scratch implements AutoCloseable {
             }
         }
         namespaces.clear();
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp dir already gone
+        try {
+            Trees.remove(dir);
+        } catch (UncheckedIOException e) {
+            System.err.println("overlaynet: could not remove " + dir + ": " + e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.overlaynet.lab;
 
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.state.Trees;
 import io.overlaynet.store.EtcdStore;
 
 import java.io.IOException;
@@ -10,12 +11,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real etcd (Debian's etcd-server) on 127.0.0.1 with a temporary data directory: one member, or a
@@ -173,10 +172,6 @@ public final class EtcdProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        try (Stream<Path> s = Files.walk(base)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // already gone
-        }
+        Trees.remove(base);
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -164,16 +163,6 @@ public final class LocalState {
 
     /** Removes a directory tree under the root (e.g. a network's endpoint records). */
     public void deleteTree(String relativeDir) {
-        Path dir = root.resolve(relativeDir).normalize();
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Trees.remove(root.resolve(relativeDir).normalize());
     }
 }

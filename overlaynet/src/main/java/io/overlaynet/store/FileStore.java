@@ -2,6 +2,7 @@ package io.overlaynet.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.state.LocalState;
+import io.overlaynet.state.Trees;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
@@ -335,10 +335,6 @@ public final class FileStore implements Store {
 
     /** Removes the whole store directory (tests, lab down). */
     public void destroy() {
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // already gone
-        }
+        Trees.remove(root);
     }
 }
