@@ -15,7 +15,6 @@ import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Ip;
-import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.netlink.rtnl.VxlanSpec;
 import io.overlaynet.state.LocalState;
@@ -34,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code overlaynet bench throughput}: iperf3 TCP from node1's pinkns to node2's pinkns across the
  * overlay, against node1 to node2 directly on the same underlay; each round runs every setting once,
- * the two paths in turn (which goes first alternates by round), medians over the rounds. The settings show what the seeds' hand-built overlay pays for.
+ * the two paths in turn (which goes first alternates by round), medians over the rounds. The settings
+ * show what the seeds' hand-built overlay pays for.
  */
 public final class ThroughputBench {
     private static final int PORT = 5201;
@@ -174,16 +174,14 @@ public final class ThroughputBench {
     private static void recreateVxlan(LabRecord rec, Path stateRoot, boolean udpCsum) {
         for (LabHost h : rec.hosts()) {
             try (Host host = Host.open(h.nsPrefix(), stateRoot, Optional.of(h.namespace()))) {
-                NetworkRecord net = new Networks(host).get(Lab.NETWORK);
+                Networks networks = new Networks(host);
+                NetworkRecord net = networks.get(Lab.NETWORK);
                 Overlay o = host.overlay(net);
                 VxlanSpec spec = o.rtnl().links().get(o.vxlan()).vxlan().orElseThrow().udpCsum(udpCsum);
                 o.rtnl().links().delete(o.vxlan());
                 try (NetNs ns = NetNs.named(net.overlayNamespace())) {
-                    host.rtnl().links().addAndMove(LinkSpec.of(Networks.tempVxlanName(net.vni()), spec).mtu(net.mtu()),
-                            ns, o.vxlan());
+                    networks.addVxlan(ns, o.rtnl(), spec, net.vni(), net.mtu());
                 }
-                o.rtnl().links().setMaster(o.vxlan(), o.bridge());
-                o.rtnl().links().setUp(o.vxlan());
                 Peers peers = new Peers(host);
                 for (PeerRecord p : peers.list(Optional.of(Lab.NETWORK))) {
                     peers.addEndpoint(Lab.NETWORK, Ip.parse(p.ip().orElseThrow()), p.mac().map(MacAddress::parse),

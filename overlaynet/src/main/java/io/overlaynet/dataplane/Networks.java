@@ -59,7 +59,7 @@ public final class Networks {
             BridgeNetfilter.settings(false).stream()).toList();
 
     /** The VXLAN device's name in the host namespace, before it moves into the overlay namespace. */
-    public static String tempVxlanName(int vni) {
+    private static String tempVxlanName(int vni) {
         return "onv" + vni;
     }
 
@@ -76,6 +76,16 @@ public final class Networks {
         return v;
     }
 
+    /**
+     * The VXLAN device of an overlay namespace: made in the host namespace (so its UDP socket stays on
+     * the underlay), moved in and renamed vxlan1 in the same request, enslaved to br0, up.
+     */
+    public void addVxlan(NetNs overlayNs, Rtnl inOverlay, VxlanSpec spec, int vni, int mtu) {
+        host.rtnl().links().addAndMove(LinkSpec.of(tempVxlanName(vni), spec).mtu(mtu), overlayNs, Overlay.VXLAN);
+        inOverlay.links().setMaster(Overlay.VXLAN, Overlay.BRIDGE);
+        inOverlay.links().setUp(Overlay.VXLAN);
+    }
+
     private NetworkRecord withOverlayNamespace(NetworkConfig cfg, Underlay underlay) {
         String nsName = host.overlayNamespace(cfg.name());
         if (NetNamespaces.exists(nsName)) {
@@ -87,10 +97,7 @@ public final class Networks {
             rt.links().setUp("lo");
             rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
             rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
-            String temp = tempVxlanName(cfg.vni());
-            host.rtnl().links().addAndMove(LinkSpec.of(temp, vxlanSpec(cfg, underlay)).mtu(cfg.mtu()), ns, Overlay.VXLAN);
-            rt.links().setMaster(Overlay.VXLAN, Overlay.BRIDGE);
-            rt.links().setUp(Overlay.VXLAN);
+            addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu());
         } catch (RuntimeException e) {
             NetNamespaces.deleteIfExists(nsName);
             throw e;

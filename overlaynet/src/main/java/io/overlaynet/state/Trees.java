@@ -8,13 +8,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
- * Removing a directory tree that other processes may still be writing into: temp files come and go
- * beside records. {@code Files.walk} gives up, with an unchecked exception, at the first entry that
- * vanishes between the directory listing and its {@code stat}, and a directory cannot go while a file
- * appears in it. So each pass deletes whatever it finds, takes a vanished entry as deleted, and keeps
- * going past a failure; a bounded number of passes then either leave nothing or report why.
+ * Walking and removing directory trees that other processes may be writing into: records are written
+ * through temp files that come and go beside them. {@code Files.walk} gives up, with an unchecked
+ * exception, at the first entry that vanishes between the directory listing and its {@code stat}. Here
+ * an entry that vanishes counts as gone, and a directory that vanishes mid-walk has nothing under it.
  */
 public final class Trees {
     private static final int PASSES = 10;
@@ -22,7 +22,37 @@ public final class Trees {
     private Trees() {
     }
 
-    /** Deletes {@code dir} and everything under it; nothing to do if it is not there. */
+    /**
+     * Visits the directories and files under {@code dir} (itself included), leaving out names that start
+     * with a dot (temp files, locks). A file that vanishes after the listing is still visited, so the
+     * visitor must take it as absent. Any other error fails: a partial listing must never pass for a
+     * whole one (a store's watch would report every key it left out as deleted).
+     */
+    public static void walk(Path dir, Consumer<Path> onDir, Consumer<Path> onFile) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            onDir.accept(dir);
+            for (Path p : entries) {
+                if (p.getFileName().toString().startsWith(".")) {
+                    continue;
+                }
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    walk(p, onDir, onFile);
+                } else {
+                    onFile.accept(p);
+                }
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            // vanished (or never there): nothing under it
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes {@code dir} and everything under it; nothing to do if it is not there. A directory cannot
+     * go while a file appears in it, so each pass deletes what it finds and keeps going past a failure;
+     * a bounded number of passes then either leave nothing or report why.
+     */
     public static void remove(Path dir) {
         IOException last = null;
         for (int pass = 0; pass < PASSES && Files.exists(dir, LinkOption.NOFOLLOW_LINKS); pass++) {

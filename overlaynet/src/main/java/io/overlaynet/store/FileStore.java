@@ -9,12 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -99,40 +96,12 @@ public final class FileStore implements Store {
     public Snapshot list(String prefix) {
         long rev = revision();
         List<Path> files = new ArrayList<>();
-        walk(prefixDir(prefix), d -> { }, files::add);
+        Trees.walk(prefixDir(prefix), d -> { }, files::add);
         List<Entry> out = new ArrayList<>();
         for (Path p : files.stream().sorted().toList()) {
             read(p).ifPresent(v -> out.add(new Entry(keyOf(p), v, rev)));
         }
         return new Snapshot(out, rev);
-    }
-
-    /**
-     * Visits the directories and files under {@code dir} (itself included), leaving out names that start
-     * with a dot: temp files, the lock, leases. Writers make and remove temp files all the time, so an
-     * entry that vanishes between the listing and the look at it is skipped (a file then reads as
-     * absent), as is a directory that vanishes mid-walk, its keys gone anyway. Anything else fails: a
-     * partial listing must never pass for a whole one (a watch would report every key it left out as
-     * deleted). {@code Files.walk} stops at the first vanished temp file instead.
-     */
-    static void walk(Path dir, Consumer<Path> onDir, Consumer<Path> onFile) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            onDir.accept(dir);
-            for (Path p : entries) {
-                if (p.getFileName().toString().startsWith(".")) {
-                    continue;
-                }
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    walk(p, onDir, onFile);
-                } else {
-                    onFile.accept(p);
-                }
-            }
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            // vanished (or never there): nothing under it
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     @Override

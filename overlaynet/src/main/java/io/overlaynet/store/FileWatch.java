@@ -1,5 +1,7 @@
 package io.overlaynet.store;
 
+import io.overlaynet.state.Trees;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -52,7 +54,7 @@ final class FileWatch implements Store.Watch {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot watch " + base + ": " + e.getMessage(), e);
         }
-        FileStore.walk(base, d -> {
+        Trees.walk(base, d -> {
             try {
                 d.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                         StandardWatchEventKinds.ENTRY_MODIFY);

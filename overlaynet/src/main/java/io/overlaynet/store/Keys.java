@@ -47,10 +47,6 @@ public final class Keys {
         }
     }
 
-    public static String hint(String to, String from, String network) {
-        return new Hint(to, from, network).key();
-    }
-
     /** The hint a key under {@link #HINTS} names, if it is well formed. */
     public static Optional<Hint> parseHint(String key) {
         if (!key.startsWith(HINTS)) {

@@ -34,7 +34,7 @@ class ReactiveHintsTest {
         assertTrue(LabPing.ping(h1.containers().getFirst().namespace(), "12.12.12.3").isPresent());
         try (Store s = Stores.open(lab.store())) {
             await("node1 asks node2 to program node1's endpoints", () ->
-                    s.get(Keys.hint("node2", "node1", "demo")).isPresent(), 10);
+                    s.get(new Keys.Hint("node2", "node1", "demo").key()).isPresent(), 10);
         }
         await("node2 programs node1's pinkns ahead", () -> hasArp(h2, "12.12.12.2"), 10);
     }

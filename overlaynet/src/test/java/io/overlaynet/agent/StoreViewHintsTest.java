@@ -22,16 +22,16 @@ class StoreViewHintsTest {
 
     @Test
     void onlyHintsToThisHostCountAndOnlyTheirDeletionUndoesThem() {
-        put(Keys.hint("node3", "node1", "demo"));
+        put(new Keys.Hint("node3", "node1", "demo").key());
         assertFalse(view.isHinted(fromNode1), "a hint to another host is not ours");
 
-        put(Keys.hint("node2", "node1", "demo"));
+        put(new Keys.Hint("node2", "node1", "demo").key());
         assertTrue(view.isHinted(fromNode1));
 
-        delete(Keys.hint("node3", "node1", "demo"));
+        delete(new Keys.Hint("node3", "node1", "demo").key());
         assertTrue(view.isHinted(fromNode1), "another host's hint leaving keeps ours");
 
-        delete(Keys.hint("node2", "node1", "demo"));
+        delete(new Keys.Hint("node2", "node1", "demo").key());
         assertFalse(view.isHinted(fromNode1));
     }
 

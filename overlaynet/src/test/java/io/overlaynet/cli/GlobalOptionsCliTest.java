@@ -1,6 +1,7 @@
 package io.overlaynet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
@@ -34,37 +35,31 @@ class GlobalOptionsCliTest {
         List<String> before = List.of("--host-ns", h.namespace(), "--ns-prefix", prefix, "--state-dir",
                 fixture.stateDir.toString());
 
-        Cli.Run create = run(before, "network", "create", "g1", "--vni", "88", "--subnet", "10.8.8.0/24");
+        Cli.Run create = Cli.run(before, "network", "create", "g1", "--vni", "88", "--subnet", "10.8.8.0/24");
         assertEquals(0, create.exit(), create.err());
-        assertTrue(NetNamespaces.list().contains(prefix + "ovl-g1"), NetNamespaces.list().toString());
+        assertTrue(NetNamespaces.list().contains(Host.overlayNamespace(prefix, "g1")), NetNamespaces.list().toString());
 
-        assertEquals(List.of("g1"), names(run(before, "network", "ls", "-o", "json")));
+        assertEquals(List.of("g1"), names(Cli.run(before, "network", "ls", "-o", "json")));
         // Another host's prefix before the command: its (empty) view, so the option is not ignored.
         List<String> other = List.of("--host-ns", h.namespace(), "--ns-prefix", prefix + "o-", "--state-dir",
                 fixture.stateDir.toString());
-        assertEquals(List.of(), names(run(other, "network", "ls", "-o", "json")));
+        assertEquals(List.of(), names(Cli.run(other, "network", "ls", "-o", "json")));
         // ... and the prefix given after the command wins over it.
-        assertEquals(List.of("g1"), names(run(other, "network", "ls", "-o", "json", "--ns-prefix", prefix)));
+        assertEquals(List.of("g1"), names(Cli.run(other, "network", "ls", "-o", "json", "--ns-prefix", prefix)));
 
         // The lab commands take --state-dir before the command too.
-        Cli.Run status = run(List.of("--state-dir", fixture.stateDir.toString()), "lab", "status", "--prefix",
+        Cli.Run status = Cli.run(List.of("--state-dir", fixture.stateDir.toString()), "lab", "status", "--prefix",
                 fixture.prefix);
         assertEquals(0, status.exit(), status.err());
         assertTrue(status.out().contains(h.namespace()), status.out());
-        Cli.Run elsewhere = run(List.of("--state-dir", fixture.stateDir.resolve("none").toString()), "lab", "status",
+        Cli.Run elsewhere = Cli.run(List.of("--state-dir", fixture.stateDir.resolve("none").toString()), "lab", "status",
                 "--prefix", fixture.prefix);
         assertEquals(1, elsewhere.exit(), elsewhere.out());
         assertTrue(elsewhere.err().contains("no lab with prefix " + fixture.prefix), elsewhere.err());
 
-        Cli.Run rm = run(before, "network", "rm", "g1");
+        Cli.Run rm = Cli.run(before, "network", "rm", "g1");
         assertEquals(0, rm.exit(), rm.err());
-        assertFalse(NetNamespaces.list().contains(prefix + "ovl-g1"));
-    }
-
-    private static Cli.Run run(List<String> before, String... command) {
-        List<String> args = new ArrayList<>(before);
-        args.addAll(List.of(command));
-        return Cli.run(args.toArray(String[]::new));
+        assertFalse(NetNamespaces.list().contains(Host.overlayNamespace(prefix, "g1")));
     }
 
     private static List<String> names(Cli.Run ls) throws Exception {

@@ -1,6 +1,7 @@
 package io.overlaynet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
@@ -11,7 +12,6 @@ import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,23 +34,23 @@ class UdpChecksumCliTest {
         List<String> where = List.of("--host-ns", h.namespace(), "--ns-prefix", prefix, "--state-dir",
                 fixture.stateDir.toString());
 
-        Cli.Run plain = run(where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24");
+        Cli.Run plain = Cli.run(where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24");
         assertEquals(0, plain.exit(), plain.err());
         assertFalse(plain.out().contains("udp-csum"), plain.out());
-        assertFalse(udpCsum(prefix + "ovl-c0"), "no outer checksum unless asked");
+        assertFalse(udpCsum(Host.overlayNamespace(prefix, "c0")), "no outer checksum unless asked");
 
-        Cli.Run on = run(where, "network", "create", "c1", "--vni", "71", "--subnet", "10.7.1.0/24", "--udp-csum",
+        Cli.Run on = Cli.run(where, "network", "create", "c1", "--vni", "71", "--subnet", "10.7.1.0/24", "--udp-csum",
                 "-o", "json");
         assertEquals(0, on.exit(), on.err());
         assertTrue(LocalState.JSON.readTree(on.out()).path("udpCsum").asBoolean(), on.out());
-        assertTrue(udpCsum(prefix + "ovl-c1"), "--udp-csum reaches the VXLAN device");
+        assertTrue(udpCsum(Host.overlayNamespace(prefix, "c1")), "--udp-csum reaches the VXLAN device");
 
         // Asking again for the same network with the other setting is refused and changes nothing.
-        Cli.Run clash = run(where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24", "--udp-csum");
+        Cli.Run clash = Cli.run(where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24", "--udp-csum");
         assertEquals(2, clash.exit(), clash.out());
         assertEquals(1, clash.err().lines().count(), clash.err());
         assertTrue(clash.err().contains("udp checksum false, asked for true"), clash.err());
-        assertFalse(udpCsum(prefix + "ovl-c0"));
+        assertFalse(udpCsum(Host.overlayNamespace(prefix, "c0")));
     }
 
     private static boolean udpCsum(String overlayNs) {
@@ -58,11 +58,5 @@ class UdpChecksumCliTest {
         JsonNode v = link.path("linkinfo").path("info_data").path("udp_csum");
         assertTrue(v.isBoolean(), "iproute2 reports udp_csum: " + link);
         return v.asBoolean();
-    }
-
-    private static Cli.Run run(List<String> before, String... command) {
-        List<String> args = new ArrayList<>(before);
-        args.addAll(List.of(command));
-        return Cli.run(args.toArray(String[]::new));
     }
 }

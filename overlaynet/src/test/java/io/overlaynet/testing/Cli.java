@@ -5,6 +5,8 @@ import io.overlaynet.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Runs the CLI in-process and captures what it prints. */
 public final class Cli {
@@ -12,6 +14,13 @@ public final class Cli {
     }
 
     public record Run(int exit, String out, String err) {
+    }
+
+    /** Runs {@code command} with {@code before} in front of it (options given before the command). */
+    public static Run run(List<String> before, String... command) {
+        List<String> args = new ArrayList<>(before);
+        args.addAll(List.of(command));
+        return run(args.toArray(String[]::new));
     }
 
     public static synchronized Run run(String... args) {
