@@ -13,13 +13,16 @@ import io.overlaynet.dataplane.Underlay;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.IpPrefix;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /** {@code overlaynet network create|rm|ls|inspect}. */
 @Command(name = "network", mixinStandardHelpOptions = true, description = "Create, remove and list overlay networks.",
@@ -30,13 +33,15 @@ final class NetworkCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a network on this host: overlay namespace, bridge with the gateway, VXLAN device.")
     static final class Create implements Callable<Integer> {
+        @Spec CommandSpec spec;
         @Mixin HostOptions host;
         @Parameters(index = "0", paramLabel = "NAME", description = "The network's name.") String name;
         @Option(names = "--vni", paramLabel = "VNI", required = true, description = "VXLAN network identifier, 1..16777215.") int vni;
         @Option(names = "--subnet", paramLabel = "CIDR", required = true, description = "IPv4 subnet, e.g. 12.12.12.0/24.") String subnet;
         @Option(names = "--gateway", paramLabel = "IP",
                 description = "Gateway address on the bridge (default: first address).") Optional<String> gateway;
-        @Option(names = "--mtu", paramLabel = "BYTES", description = "MTU (default: underlay MTU - 50).") Optional<Integer> mtu;
+        @Option(names = "--mtu", paramLabel = "BYTES",
+                description = "MTU (default: underlay MTU - 50; with --store 1450, which fits 1500-byte underlays).") Optional<Integer> mtu;
         @Option(names = "--port", paramLabel = "PORT",
                 defaultValue = "4789", description = "VXLAN UDP port (default ${DEFAULT-VALUE}).") int port;
         @Option(names = "--mode", paramLabel = "MODE", defaultValue = "static",
@@ -58,6 +63,7 @@ final class NetworkCommand {
             IpPrefix net = IpPrefix.parse(subnet);
             Mode m = Mode.parse(mode);
             if (store.isPresent()) {
+                refuseHostOnlyOptions(spec);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net, gateway.map(Ip::parse)
                         .orElseGet(() -> net.network().addressAt(1)), mtu.orElse(1450), port, m, bridge, udpCsum);
                 StoreRecords.NetworkSpec spec = new StoreRecords.NetworkSpec(name, vni, cfg.subnet().toString(),
@@ -96,6 +102,19 @@ final class NetworkCommand {
                 }
             }
             return 0;
+        }
+    }
+
+    /**
+     * A network defined in a store is wired by each host's agent, which picks the underlay and the
+     * mode itself; saying them here would be silently ignored, so it is refused.
+     */
+    private static void refuseHostOnlyOptions(CommandSpec spec) {
+        List<String> given = Stream.of("--mode", "--bridge", "--underlay")
+                .filter(o -> spec.commandLine().getParseResult().hasMatchedOption(o)).toList();
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", given) + " describe one host and cannot go with --store: the agents build "
+                    + "each host's side (see 'overlaynet agent --help' for its --underlay and --mode)");
         }
     }
 

@@ -42,6 +42,9 @@ public final class Networks {
             }
         }
         Underlay underlay = Underlay.detect(host.rtnl(), underlayDevice);
+        underlay.misfit(cfg.mtu()).ifPresent(why -> {
+            throw new IllegalArgumentException("network " + cfg.name() + ": " + why);
+        });
         NetworkRecord record = cfg.bridge().isPresent() ? onExistingBridge(cfg, underlay) : withOverlayNamespace(cfg, underlay);
         host.state().write(path(cfg.name()), record);
         return new Created(record, true);

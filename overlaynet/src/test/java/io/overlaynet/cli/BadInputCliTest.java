@@ -40,6 +40,11 @@ class BadInputCliTest {
         expect(2, "malformed prefix", "network", "create", "n0", "--vni", "5", "--subnet", "10.8.0.0/abc");
         expect(2, "is 20 bytes; Linux allows at most 15", "network", "create", "n0", "--vni", "5", "--subnet",
                 "10.8.0.0/24", "--bridge", "averyveryverylongbr0");
+        String store = "file://" + fixture.stateDir.resolve("store");
+        expect(2, "--mode describe one host and cannot go with --store", "network", "create", "n0", "--vni", "5",
+                "--subnet", "10.8.0.0/24", "--mode", "flood", "--store", store);
+        expect(2, "--bridge, --underlay describe one host and cannot go with --store", "network", "create", "n0",
+                "--vni", "5", "--subnet", "10.8.0.0/24", "--underlay", "eth1", "--bridge", "br9", "--store", store);
         expect(2, "network net1 exists with vni 77, asked for 78", "network", "create", "net1", "--vni", "78",
                 "--subnet", "10.9.0.0/24");
         expect(2, "outside network net1's subnet", "endpoint", "add", "net1", "c1", "--ip", "10.7.0.5");
