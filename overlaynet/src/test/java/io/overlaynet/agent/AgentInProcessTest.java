@@ -4,6 +4,7 @@ import io.overlaynet.dataplane.Mode;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.testing.Sh;
 import io.overlaynet.store.FileStore;
 import io.overlaynet.store.Keys;
@@ -23,11 +24,14 @@ import java.util.Optional;
 
 import static io.overlaynet.agent.AgentFaultsTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One agent in the test's JVM, acting for a lab host: proactive programming, reconcile that removes
- * only stale entries it owns, metrics, and deregistration on a clean stop.
+ * only stale entries it owns, a network too wide for the underlay refused, metrics, and deregistration
+ * on a clean stop.
  */
 class AgentInProcessTest {
     @RegisterExtension
@@ -62,6 +66,16 @@ class AgentInProcessTest {
             assertTrue(Sh.fdbJson(ovl, "dev", "vxlan1").toString().contains("192.168.104.50"));
             assertTrue(Sh.ipJson(ovl, "link", "show", "dev", "vxlan1").get(0).path("linkinfo").path("info_data")
                     .path("udp_csum").asBoolean(false), "the store's udpCsum reaches the VXLAN device");
+
+            // A network whose MTU this host's underlay cannot carry is refused, with nothing made or allocated.
+            store.put(Keys.network("wide"), StoreRecords.json(new StoreRecords.NetworkSpec("wide", 56, "10.61.0.0/24",
+                    "10.61.0.1", 1460, 4789, false)));
+            IllegalArgumentException tooWide = assertThrows(IllegalArgumentException.class, () -> agent.addEndpoint(
+                    "wide", "c2", Optional.empty(), Optional.empty(), Optional.empty()));
+            assertTrue(tooWide.getMessage().contains("MTU 1460 plus VXLAN's 50 bytes is more than eth1's MTU 1500"),
+                    tooWide.getMessage());
+            assertFalse(NetNamespaces.list().contains(prefix + "ovl-wide"), NetNamespaces.list().toString());
+            assertTrue(store.list(Keys.endpoints("wide")).entries().isEmpty(), "no address is allocated");
 
             // A stale entry of ours appears (e.g. left by a crash); one that is not ours sits on br0.
             Sh.ip(ovl, "neigh", "add", "10.60.0.77", "lladdr", "02:42:0a:3c:00:4d", "dev", "vxlan1", "nud", "permanent");
