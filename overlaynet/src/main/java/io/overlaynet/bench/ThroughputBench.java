@@ -50,10 +50,28 @@ public final class ThroughputBench {
         this.out = out;
     }
 
+    /** One row: which hooks and outer checksum are on, and what the row changes besides. */
     private record Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum,
-                           Optional<String> congestion, Offload offload) {
+                           Optional<String> congestion, Offload offload, int streams) {
         Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum) {
-            this(name, overlayHooks, underlayHooks, udpCsum, Optional.empty(), Offload.NONE);
+            this(name, overlayHooks, underlayHooks, udpCsum, Optional.empty(), Offload.NONE, 1);
+        }
+
+        /** The lab default (no outer checksum, no hooks), to be changed in one respect. */
+        static Setting labDefault(String name) {
+            return new Setting(name, false, false, false);
+        }
+
+        Setting congestion(String algorithm) {
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, Optional.of(algorithm), offload, streams);
+        }
+
+        Setting offloadOff(Offload off) {
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, congestion, off, streams);
+        }
+
+        Setting streams(int n) {
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, congestion, offload, n);
         }
     }
 
@@ -99,22 +117,24 @@ public final class ThroughputBench {
         }
     }
 
-    /** One setting's medians over the rounds. */
-    private record Summary(Setting setting, double under, double over, double underRetransmits,
+    /**
+     * One setting over the rounds: median throughput of each path, and the median of the rounds' own
+     * ratios. A round measures the two paths back to back, so its ratio is free of the drift between
+     * rounds (the same path gives 5-9 Gbit/s minutes apart); a ratio of the two medians would pair
+     * one round's underlay with another's overlay.
+     */
+    private record Summary(Setting setting, double under, double over, double ratio, double underRetransmits,
                            double overRetransmits) {
         static Summary of(Setting s, List<Pair> pairs) {
             return new Summary(s, Stats.median(pairs.stream().map(p -> p.under().gbps()).toList()),
                     Stats.median(pairs.stream().map(p -> p.over().gbps()).toList()),
+                    Stats.median(pairs.stream().map(Pair::ratio).toList()),
                     Stats.median(pairs.stream().map(p -> (double) p.under().retransmits()).toList()),
                     Stats.median(pairs.stream().map(p -> (double) p.over().retransmits()).toList()));
         }
 
-        double ratio() {
-            return over / under;
-        }
-
         String row() {
-            return String.format("%-78s %8.2f %8.2f %6.2f %7.0f/%.0f", setting.name(), under, over, ratio(),
+            return String.format("%-78s %8.2f %8.2f %6.2f %7.0f/%.0f", setting.name(), under, over, ratio,
                     underRetransmits, overRetransmits);
         }
     }
@@ -125,14 +145,14 @@ public final class ThroughputBench {
             new Setting("outer UDP checksums on (the kernel's default), otherwise the lab default", false, false,
                     true),
             new Setting("overlaynet in the seeds' underlay: hooks on at the underlay bridge only", false, true, false),
-            new Setting("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)", false, false,
-                    false, Optional.of("cubic"), Offload.NONE),
-            new Setting("lab default, GRO off on vxlan1", false, false, false, Optional.empty(), Offload.VXLAN_GRO),
-            new Setting("lab default, VXLAN segmentation offload off on the hosts' eth1", false, false, false,
-                    Optional.empty(), Offload.UNDERLAY_TUNNEL_GSO),
+            Setting.labDefault("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)")
+                    .congestion("cubic"),
+            Setting.labDefault("lab default, GRO off on vxlan1").offloadOff(Offload.VXLAN_GRO),
+            Setting.labDefault("lab default, VXLAN segmentation offload off on the hosts' eth1")
+                    .offloadOff(Offload.UNDERLAY_TUNNEL_GSO),
+            Setting.labDefault("lab default, 2 TCP streams at once on both paths (iperf3 -P 2)").streams(2),
             // The headline: last, and named so.
-            new Setting("overlaynet defaults (no outer checksum, no hooks) on the lab underlay", false, false,
-                    false));
+            Setting.labDefault("overlaynet defaults (no outer checksum, no hooks) on the lab underlay"));
 
     public void run() {
         out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s (after %d s left out) per path and setting,"
@@ -149,13 +169,14 @@ public final class ThroughputBench {
         }
         List<Summary> rows = SETTINGS.stream().map(s -> Summary.of(s, results.get(s))).toList();
         out.println();
-        out.printf("%-78s %8s %8s %6s %s%n", "setting (median Gbit/s)", "underlay", "overlay", "ratio",
-                "retransmits u/o");
+        out.printf("%-78s %8s %8s %6s %s%n", "setting (medians over the rounds; ratio: of the rounds' own ratios)",
+                "underlay", "overlay", "ratio", "retransmits u/o");
         rows.forEach(r -> out.println(r.row()));
         out.println("""
                 Outer UDP checksums are the kernel's default, so the seeds pay for them; overlaynet sends zero
                 (RFC 7348) unless 'network create --udp-csum' asks. The first two rows measure that choice. The
-                GRO and segmentation rows turn one offload off for their runs only.
+                GRO and segmentation rows turn one offload off for their runs only. The overlay's extra cost is
+                per packet on the sending CPU, so two streams, one per vCPU here, hide more of it than one.
                 Also tried by hand, not run here (figures in docs/dataplane.md): GRO on the veths, threaded NAPI on
                 vxlan1 and on the endpoint veths, iperf3 pinned to one CPU and to separate CPUs, BIG TCP on the
                 overlay devices (VXLAN loses the frames), RPS on the endpoint and underlay veths (it ends the
@@ -232,13 +253,12 @@ public final class ThroughputBench {
     }
 
     private Run underlay(LabRecord rec, Setting s) {
-        return iperf(rec.hosts().get(1).namespace(), rec.hosts().get(1).address(), rec.hosts().get(0).namespace(),
-                s.congestion());
+        return iperf(rec.hosts().get(1).namespace(), rec.hosts().get(1).address(), rec.hosts().get(0).namespace(), s);
     }
 
     private Run overlay(LabRecord rec, Setting s) {
         return iperf(container(rec.hosts().get(1)), rec.hosts().get(1).containers().getFirst().ip(),
-                container(rec.hosts().get(0)), s.congestion());
+                container(rec.hosts().get(0)), s);
     }
 
     private static String container(LabHost h) {
@@ -264,8 +284,8 @@ public final class ThroughputBench {
         }
     }
 
-    /** One iperf3 run: server in {@code serverNs} (one-off), client in {@code clientNs}. */
-    private Run iperf(String serverNs, String serverIp, String clientNs, Optional<String> congestion) {
+    /** One iperf3 run: server in {@code serverNs} (one-off), client in {@code clientNs}, as the setting says. */
+    private Run iperf(String serverNs, String serverIp, String clientNs, Setting s) {
         Process server = null;
         try {
             server = new ProcessBuilder("ip", "netns", "exec", serverNs, "iperf3", "-s", "-1", "-p",
@@ -277,7 +297,10 @@ public final class ThroughputBench {
                 try {
                     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", clientNs, "iperf3", "-c", serverIp,
                             "-p", Integer.toString(PORT), "-t", Integer.toString(seconds), "-O", Integer.toString(omit), "-J"));
-                    congestion.ifPresent(c -> cmd.addAll(List.of("-C", c)));
+                    s.congestion().ifPresent(c -> cmd.addAll(List.of("-C", c)));
+                    if (s.streams() > 1) {
+                        cmd.addAll(List.of("-P", Integer.toString(s.streams())));
+                    }
                     String json = Commands.run(cmd);
                     JsonNode n = LocalState.JSON.readTree(json);
                     JsonNode bps = n.at("/end/sum_received/bits_per_second");

@@ -69,13 +69,15 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         List<String> rows = r.out().lines().filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
                 .toList();
-        assertEquals(7, rows.size(), r.out());
+        assertEquals(8, rows.size(), r.out());
         for (String row : rows) {
             String[] f = row.trim().split("\\s+");
             assertTrue(Double.parseDouble(f[f.length - 4]) > 0 && Double.parseDouble(f[f.length - 3]) > 0,
                     "both paths carried traffic: " + row);
         }
         assertTrue(rows.getFirst().startsWith("seeds' defaults"), rows.getFirst());
+        assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
+        assertTrue(rows.getLast().startsWith("overlaynet defaults"), rows.getLast());
         String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.matches("overlay_vs_underlay \\d+\\.\\d+"), last);
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
