@@ -29,7 +29,7 @@ public final class Peers {
     public PeerRecord addEndpoint(String network, InetAddress ip, Optional<MacAddress> mac, InetAddress vtep) {
         NetworkRecord net = new Networks(host).get(network);
         Endpoints.config(net).checkEndpointIp(ip);
-        checkVtep(vtep);
+        checkVtep(net, vtep);
         MacAddress m = mac.orElse(Endpoints.macFor(ip));
         new Endpoints(host).byIp(network, ip).ifPresent(e -> {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " belongs to local endpoint "
@@ -53,7 +53,7 @@ public final class Peers {
     /** Adds a remote VTEP to the flood list (head-end replication); idempotent. */
     public PeerRecord addVtep(String network, InetAddress vtep) {
         NetworkRecord net = new Networks(host).get(network);
-        checkVtep(vtep);
+        checkVtep(net, vtep);
         if (!Mode.parse(net.mode()).floodsToVteps()) {
             throw new IllegalArgumentException("network " + network + " is in " + net.mode()
                     + " mode, which has no flood list: add remote endpoints with --ip instead");
@@ -69,9 +69,18 @@ public final class Peers {
         return rec;
     }
 
-    private static void checkVtep(InetAddress vtep) {
-        if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()) {
+    /**
+     * A peer's VTEP is the underlay address of another host. This host's own would send the frames back
+     * to this host's VXLAN socket, where they vanish: a slip when commands are copied between hosts.
+     */
+    private static void checkVtep(NetworkRecord net, InetAddress vtep) {
+        if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()
+                || vtep.isLoopbackAddress()) {
             throw new IllegalArgumentException("VTEP " + vtep.getHostAddress() + " is not a unicast IPv4 host address");
+        }
+        if (vtep.getHostAddress().equals(net.vtep())) {
+            throw new IllegalArgumentException("VTEP " + vtep.getHostAddress() + " is this host's own (" + net.underlay()
+                    + "): give the underlay address of the host the peer is on");
         }
     }
 

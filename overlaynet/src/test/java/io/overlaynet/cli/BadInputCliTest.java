@@ -3,7 +3,9 @@ package io.overlaynet.cli;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.Host;
 import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.netlink.testing.Sh;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,12 @@ class BadInputCliTest {
         expect(2, "malformed MAC address", "endpoint", "add", "net1", "c1", "--ip", "10.9.0.5", "--mac", "02:zz");
         expect(1, "cannot open network namespace /proc/999999999/ns/net", "endpoint", "add", "net1", "c1", "--ip",
                 "10.9.0.5", "--netns", "/proc/999999999/ns/net");
+        expect(2, "VTEP " + h.address() + " is this host's own (eth1)", "peer", "add", "net1", "--ip", "10.9.0.7",
+                "--vtep", h.address());
+        expect(2, "VTEP 127.0.0.1 is not a unicast IPv4 host address", "peer", "add", "net1", "--ip", "10.9.0.7",
+                "--vtep", "127.0.0.1");
+        assertEquals(0, Sh.ipJson(Host.overlayNamespace(h.nsPrefix() + "x-", "net1"), "neigh", "show", "10.9.0.7").size(),
+                "a refused peer leaves no ARP entry");
         expect(2, "network nope does not exist", "endpoint", "add", "nope", "c1", "--ip", "10.9.0.5");
         Cli.Run first = Cli.run(concat(new String[]{"endpoint", "add", "net1", "c1", "--ip", "10.9.0.5"}, on));
         assertEquals(0, first.exit(), first.err());
