@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /** {@code overlaynet lab up|ping|status|down|demo}: the seeds' scenario on simulated hosts. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
@@ -33,8 +34,18 @@ final class LabCommand {
         @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
                 description = "State directory (default ${DEFAULT-VALUE}).")
         Path stateDir = Host.DEFAULT_STATE_ROOT;
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+                description = "text or json (default ${DEFAULT-VALUE}).")
+        String output = "text";
         @Spec
         CommandSpec spec;
+
+        boolean json() {
+            if (!output.equals("text") && !output.equals("json")) {
+                throw new IllegalArgumentException("unknown output format '" + output + "': use text or json");
+            }
+            return output.equals("json");
+        }
 
         /** --state-dir given here, else before 'lab', else the default. */
         Path stateDir() {
@@ -66,7 +77,13 @@ final class LabCommand {
 
         @Override
         public Integer call() {
-            describe(start(this, hosts, mode, store));
+            boolean json = json();
+            LabRecord r = start(this, hosts, mode, store);
+            if (json) {
+                Out.json(r);
+            } else {
+                describe(r);
+            }
             return 0;
         }
     }
@@ -96,13 +113,23 @@ final class LabCommand {
     static final class Ping extends LabOptions implements Callable<Integer> {
         @Override
         public Integer call() {
+            boolean json = json();
             LabRecord r = record();
             List<LabPing.Result> results = LabPing.all(r);
-            printMatrix(r, results);
             long failed = results.stream().filter(x -> !x.ok()).count();
-            System.out.printf("%d/%d pairs answered%n", results.size() - failed, results.size());
+            if (json) {
+                Out.json(results.stream().map(x -> new PingJson(x.from().name() + "@" + hostOf(r, x.from()),
+                        x.from().ip(), x.to().ip(), x.rttMs().orElse(null))).toList());
+            } else {
+                printMatrix(r, results);
+                System.out.printf("%d/%d pairs answered%n", results.size() - failed, results.size());
+            }
             return failed == 0 ? 0 : Main.EXIT_FAILURE;
         }
+    }
+
+    /** One pair of {@code lab ping -o json}; {@code rttMs} is null when the pair did not answer. */
+    record PingJson(String from, String fromIp, String toIp, Double rttMs) {
     }
 
     static void printMatrix(LabRecord r, List<LabPing.Result> results) {
@@ -129,13 +156,23 @@ final class LabCommand {
     static final class Status extends LabOptions implements Callable<Integer> {
         @Override
         public Integer call() {
+            boolean json = json();
             LabRecord r = record();
-            describe(r);
-            long missing = r.hosts().stream().filter(h -> !NetNamespaces.exists(h.namespace())).count()
-                    + r.containers().stream().filter(c -> !NetNamespaces.exists(c.namespace())).count();
-            System.out.println(missing == 0 ? "all namespaces present" : missing + " namespace(s) missing");
-            return missing == 0 ? 0 : Main.EXIT_FAILURE;
+            List<String> missing = Stream.concat(r.hosts().stream().map(LabHost::namespace),
+                    r.containers().stream().map(Container::namespace)).filter(n -> !NetNamespaces.exists(n)).toList();
+            if (json) {
+                Out.json(new StatusJson(r, missing));
+            } else {
+                describe(r);
+                System.out.println(missing.isEmpty() ? "all namespaces present"
+                        : missing.size() + " namespace(s) missing: " + String.join(", ", missing));
+            }
+            return missing.isEmpty() ? 0 : Main.EXIT_FAILURE;
         }
+    }
+
+    /** {@code lab status -o json}: the lab's record and the namespaces of it that are gone. */
+    record StatusJson(LabRecord lab, List<String> missingNamespaces) {
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Remove exactly what 'lab up' made. Idempotent.")
