@@ -37,9 +37,7 @@ final class HostOptions {
     CommandSpec mixee;
 
     Host open() {
-        if (!output.equals("text") && !output.equals("json")) {
-            throw new IllegalArgumentException("unknown output format '" + output + "': use text or json");
-        }
+        Out.wantsJson(output);
         return Host.open(prefix(), stateDir(), hostNs());
     }
 
@@ -57,7 +55,7 @@ final class HostOptions {
     }
 
     boolean json() {
-        return output.equals("json");
+        return Out.wantsJson(output);
     }
 
     private <T> T pick(String name, T own, Function<Main.GlobalOptions, T> global) {

@@ -41,10 +41,7 @@ final class LabCommand {
         CommandSpec spec;
 
         boolean json() {
-            if (!output.equals("text") && !output.equals("json")) {
-                throw new IllegalArgumentException("unknown output format '" + output + "': use text or json");
-            }
-            return output.equals("json");
+            return Out.wantsJson(output);
         }
 
         /** --state-dir given here, else before 'lab', else the default. */

@@ -10,6 +10,14 @@ final class Out {
     private Out() {
     }
 
+    /** Whether an {@code -o} value asks for JSON; anything but text or json is a usage error. */
+    static boolean wantsJson(String format) {
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new IllegalArgumentException("unknown output format '" + format + "': use text or json");
+        }
+        return format.equals("json");
+    }
+
     static void json(Object value) {
         try {
             System.out.println(LocalState.JSON.writeValueAsString(value));
