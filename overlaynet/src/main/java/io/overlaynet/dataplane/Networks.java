@@ -42,9 +42,7 @@ public final class Networks {
             }
         }
         Underlay underlay = Underlay.detect(host.rtnl(), underlayDevice);
-        underlay.misfit(cfg.mtu()).ifPresent(why -> {
-            throw new IllegalArgumentException("network " + cfg.name() + ": " + why);
-        });
+        underlay.requireRoomFor(cfg.name(), cfg.mtu());
         NetworkRecord record = cfg.bridge().isPresent() ? onExistingBridge(cfg, underlay) : withOverlayNamespace(cfg, underlay);
         host.state().write(path(cfg.name()), record);
         return new Created(record, true);

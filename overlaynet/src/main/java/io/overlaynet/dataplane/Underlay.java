@@ -34,19 +34,19 @@ public record Underlay(String device, int index, InetAddress address, int mtu) {
     }
 
     /**
-     * Why a network of this MTU cannot run over this underlay, or empty when it can. VXLAN adds 50
-     * bytes, and the kernel silently caps a VXLAN device bound to an underlay device at that device's
-     * MTU - 50; the bridge and endpoints would keep the larger MTU and their full-size frames would be
-     * dropped at the VXLAN port, so such a network is refused before anything is made.
+     * Refuses a network whose MTU this underlay cannot carry. VXLAN adds 50 bytes, and the kernel
+     * silently caps a VXLAN device bound to an underlay device at that device's MTU - 50; the bridge and
+     * endpoints would keep the larger MTU and their full-size frames would be dropped at the VXLAN port,
+     * so such a network is refused before anything is made.
      */
-    public Optional<String> misfit(int networkMtu) {
+    public void requireRoomFor(String network, int networkMtu) {
         int room = mtu - NetworkConfig.VXLAN_OVERHEAD;
-        if (networkMtu <= room) {
-            return Optional.empty();
+        if (networkMtu > room) {
+            throw new IllegalArgumentException("network " + network + ": MTU " + networkMtu + " plus VXLAN's "
+                    + NetworkConfig.VXLAN_OVERHEAD + " bytes is more than " + device + "'s MTU " + mtu
+                    + " (the kernel would cap the VXLAN device at " + room + " and drop larger frames): use an MTU of "
+                    + room + " or less, or raise " + device + "'s MTU");
         }
-        return Optional.of("MTU " + networkMtu + " plus VXLAN's " + NetworkConfig.VXLAN_OVERHEAD + " bytes is more than "
-                + device + "'s MTU " + mtu + " (the kernel would cap the VXLAN device at " + room
-                + " and drop larger frames): use an MTU of " + room + " or less, or raise " + device + "'s MTU");
     }
 
     private static Optional<Link> byDefaultRoute(Rtnl host) {

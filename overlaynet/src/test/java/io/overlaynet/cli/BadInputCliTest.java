@@ -30,7 +30,7 @@ class BadInputCliTest {
     void refusedWithOneLineAndNothingCreated() throws IOException {
         LabRecord lab = fixture.up(1, new Mode.Static());
         LabHost h = lab.hosts().getFirst();
-        String[] on = {"--host-ns", h.namespace(), "--ns-prefix", h.nsPrefix() + "x-", "--state-dir", fixture.stateDir.toString()};
+        String[] on = fixture.actAs(h, h.nsPrefix() + "x-").toArray(String[]::new);
         Cli.Run ok = Cli.run(concat(new String[]{"network", "create", "net1", "--vni", "77", "--subnet", "10.9.0.0/24"}, on));
         assertEquals(0, ok.exit(), ok.err());
         List<String> nsBefore = NetNamespaces.list();
@@ -83,8 +83,7 @@ class BadInputCliTest {
 
     private void expect(int exit, String text, String... args) {
         LabHost h = fixture.lab().record().orElseThrow().hosts().getFirst();
-        List<String> opts = new ArrayList<>(List.of("--host-ns", h.namespace(), "--ns-prefix", h.nsPrefix() + "x-",
-                "--state-dir", fixture.stateDir.toString()));
+        List<String> opts = new ArrayList<>(fixture.actAs(h, h.nsPrefix() + "x-"));
         if (args[0].equals("network")) {
             opts.addAll(List.of("--mtu", "1400"));
         }

@@ -32,8 +32,7 @@ class GlobalOptionsCliTest {
         LabRecord lab = fixture.up(1, new Mode.Static());
         LabHost h = lab.hosts().getFirst();
         String prefix = h.nsPrefix() + "g-";
-        List<String> before = List.of("--host-ns", h.namespace(), "--ns-prefix", prefix, "--state-dir",
-                fixture.stateDir.toString());
+        List<String> before = fixture.actAs(h, prefix);
 
         Cli.Run create = Cli.run(before, "network", "create", "g1", "--vni", "88", "--subnet", "10.8.8.0/24");
         assertEquals(0, create.exit(), create.err());
@@ -41,8 +40,7 @@ class GlobalOptionsCliTest {
 
         assertEquals(List.of("g1"), names(Cli.run(before, "network", "ls", "-o", "json")));
         // Another host's prefix before the command: its (empty) view, so the option is not ignored.
-        List<String> other = List.of("--host-ns", h.namespace(), "--ns-prefix", prefix + "o-", "--state-dir",
-                fixture.stateDir.toString());
+        List<String> other = fixture.actAs(h, prefix + "o-");
         assertEquals(List.of(), names(Cli.run(other, "network", "ls", "-o", "json")));
         // ... and the prefix given after the command wins over it.
         assertEquals(List.of("g1"), names(Cli.run(other, "network", "ls", "-o", "json", "--ns-prefix", prefix)));

@@ -33,8 +33,7 @@ class NetworkCreateCliTest {
         LabRecord lab = fixture.up(1, new Mode.Static());
         LabHost h = lab.hosts().getFirst();
         String prefix = h.nsPrefix() + "c-";
-        List<String> where = List.of("--host-ns", h.namespace(), "--ns-prefix", prefix, "--state-dir",
-                fixture.stateDir.toString());
+        List<String> where = fixture.actAs(h, prefix);
 
         Cli.Run plain = Cli.run(where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24");
         assertEquals(0, plain.exit(), plain.err());
@@ -61,8 +60,7 @@ class NetworkCreateCliTest {
         LabRecord lab = fixture.up(1, new Mode.Static());
         LabHost h = lab.hosts().getFirst();
         String prefix = h.nsPrefix() + "m-";
-        List<String> where = List.of("--host-ns", h.namespace(), "--ns-prefix", prefix, "--state-dir",
-                fixture.stateDir.toString());
+        List<String> where = fixture.actAs(h, prefix);
         int underlayMtu = Sh.ipJson(h.namespace(), "link", "show", "dev", "eth1").get(0).path("mtu").asInt();
 
         Cli.Run plain = Cli.run(where, "network", "create", "m0", "--vni", "80", "--subnet", "10.8.0.0/24");

@@ -3,7 +3,9 @@ package io.overlaynet.testing;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.Lab;
 import io.overlaynet.lab.LabRecord;
+import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.netns.NetNamespaces;
+import io.overlaynet.state.Trees;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -11,9 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * A lab with a unique prefix and a temporary state directory per test. After each test, whatever
@@ -39,6 +40,14 @@ public final class LabFixture implements AfterEachCallback {
         return lab().up(hosts, mode);
     }
 
+    /**
+     * The options that make a CLI command act as lab host {@code h}, with namespaces named under
+     * {@code nsPrefix} (one of the host's, so cleanup finds them) and this test's state directory.
+     */
+    public List<String> actAs(LabHost h, String nsPrefix) {
+        return List.of("--host-ns", h.namespace(), "--ns-prefix", nsPrefix, "--state-dir", stateDir.toString());
+    }
+
     /** A namespace name with this test's prefix (cleaned up afterwards). */
     public String ns(String suffix) {
         return prefix + suffix;
@@ -56,10 +65,10 @@ public final class LabFixture implements AfterEachCallback {
                 NetNamespaces.deleteIfExists(n);
             }
         }
-        try (Stream<Path> s = Files.walk(stateDir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // already gone
+        try {
+            Trees.remove(stateDir);
+        } catch (RuntimeException e) {
+            System.err.println("state dir removal failed: " + e.getMessage());
         }
     }
 }
