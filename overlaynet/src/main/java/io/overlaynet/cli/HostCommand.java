@@ -2,7 +2,6 @@ package io.overlaynet.cli;
 
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Networks;
-import io.overlaynet.dataplane.Records.NetworkRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,12 +20,8 @@ final class HostCommand {
         @Override
         public Integer call() {
             try (Host h = host.open()) {
-                Networks networks = new Networks(h);
-                int n = 0;
-                for (NetworkRecord r : networks.list()) {
-                    networks.remove(r.name());
-                    n++;
-                }
+                int n = new Networks(h).removeAll();
+                h.pruneState();
                 System.out.println("host reset: removed " + n + " network(s) and their endpoints and peers");
             }
             return 0;

@@ -3,9 +3,11 @@ package io.overlaynet.dataplane;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.state.LocalState;
+import io.overlaynet.state.Trees;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -48,6 +50,19 @@ public final class Host implements AutoCloseable {
         } catch (RuntimeException e) {
             ns.close();
             throw e;
+        }
+    }
+
+    /**
+     * After its networks are gone: drops the empty record directories, and a simulated host's own
+     * directory when nothing is left in it. Files are kept (an agent's lease record, say).
+     */
+    public void pruneState() {
+        for (String dir : List.of("networks", "endpoints", "peers")) {
+            Trees.pruneEmpty(state.root().resolve(dir));
+        }
+        if (!prefix.isEmpty()) {
+            Trees.pruneEmpty(state.root());
         }
     }
 

@@ -175,6 +175,13 @@ public final class Networks {
         return true;
     }
 
+    /** Removes every network recorded on this host (see {@link #remove}); returns how many there were. */
+    public int removeAll() {
+        List<NetworkRecord> all = list();
+        all.forEach(r -> remove(r.name()));
+        return all.size();
+    }
+
     public List<NetworkRecord> list() {
         return host.state().list("networks", NetworkRecord.class);
     }

@@ -310,10 +310,7 @@ public final class Lab {
         for (String ns : hostNamespaces(rec)) {
             if (NetNamespaces.exists(ns)) {
                 try (Host host = Host.open(ns + "-", stateRoot, Optional.of(ns))) {
-                    Networks networks = new Networks(host);
-                    for (var n : networks.list()) {
-                        networks.remove(n.name());
-                    }
+                    new Networks(host).removeAll();
                     host.state().deleteAll();
                 }
                 NetNamespaces.deleteIfExists(ns);

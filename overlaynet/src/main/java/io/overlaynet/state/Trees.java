@@ -2,6 +2,7 @@ package io.overlaynet.state;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -65,6 +66,35 @@ public final class Trees {
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             IOException why = last != null ? last : new IOException("it came back after " + PASSES + " passes");
             throw new UncheckedIOException("cannot remove " + dir + ": " + why.getMessage(), why);
+        }
+    }
+
+    /**
+     * Removes {@code dir} and the directories under it that hold no file, deepest first; files (dot files
+     * included) are never touched, so a directory with anything in it stays. Returns true when {@code dir}
+     * is gone afterwards.
+     */
+    public static boolean pruneEmpty(Path dir) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    pruneEmpty(p);
+                }
+            }
+        } catch (NoSuchFileException gone) {
+            return true;
+        } catch (NotDirectoryException file) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.deleteIfExists(dir);
+            return true;
+        } catch (DirectoryNotEmptyException kept) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
         }
     }
 
