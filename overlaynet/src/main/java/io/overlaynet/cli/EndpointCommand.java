@@ -3,6 +3,7 @@ package io.overlaynet.cli;
 import io.overlaynet.agent.AgentClient;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Networks;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
@@ -103,6 +104,7 @@ final class EndpointCommand {
         @Override
         public Integer call() {
             try (Host h = host.open()) {
+                network.ifPresent(new Networks(h)::get); // a misspelt name fails instead of listing nothing
                 List<EndpointRecord> all = new Endpoints(h).list(network);
                 if (host.json()) {
                     Out.json(all);

@@ -1,6 +1,7 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Networks;
 import io.overlaynet.dataplane.Peers;
 import io.overlaynet.dataplane.Records.PeerRecord;
 import io.overlaynet.netlink.codec.MacAddress;
@@ -80,6 +81,7 @@ final class PeerCommand {
         @Override
         public Integer call() {
             try (Host h = host.open()) {
+                network.ifPresent(new Networks(h)::get); // a misspelt name fails instead of listing nothing
                 List<PeerRecord> all = new Peers(h).list(network);
                 if (host.json()) {
                     Out.json(all);

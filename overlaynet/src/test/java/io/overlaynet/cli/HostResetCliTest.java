@@ -59,7 +59,7 @@ class HostResetCliTest {
         ours.forEach(ns -> assertFalse(NetNamespaces.exists(ns), "reset removes " + ns));
         assertFalse(Files.exists(h1State), "the host's records go too");
         assertTrue(NetNamespaces.exists(foreignNs), "a namespace overlaynet did not make stays");
-        assertEquals("veth", Sh.ipJson(h1.namespace(), "-d", "link", "show", "rsveth0")
+        assertEquals("veth", Sh.ipJson(h1.namespace(), "link", "show", "rsveth0")
                 .get(0).at("/linkinfo/info_kind").asText(), "a link overlaynet did not make stays");
         for (JsonNode link : Sh.ipJson(h1.namespace(), "link")) {
             assertFalse(link.path("ifalias").asText().startsWith(Host.OWNER_ALIAS), "left behind: " + link);
