@@ -8,7 +8,6 @@ import io.overlaynet.lab.LabRecord.Container;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.testing.Sh;
-import io.overlaynet.state.LocalState;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
@@ -39,9 +38,9 @@ class HostResetCliTest {
         List<String> on = fixture.actAs(h1, h1.nsPrefix());
 
         // A second network with its own endpoint, and a peer on the lab's network.
-        run(on, 0, "network", "create", "extra", "--vni", "77", "--subnet", "10.77.0.0/24");
-        run(on, 0, "endpoint", "add", "extra", "rc1", "--ip", "10.77.0.5");
-        run(on, 0, "peer", "add", "demo", "--ip", "12.12.12.200", "--vtep", h2.address());
+        Cli.expect(0, on, "network", "create", "extra", "--vni", "77", "--subnet", "10.77.0.0/24");
+        Cli.expect(0, on, "endpoint", "add", "extra", "rc1", "--ip", "10.77.0.5");
+        Cli.expect(0, on, "peer", "add", "demo", "--ip", "12.12.12.200", "--vtep", h2.address());
         // Look-alikes overlaynet did not make: a namespace under the host's prefix and a link in its namespace.
         String foreignNs = h1.nsPrefix() + "foreign";
         Sh.run("ip", "netns", "add", foreignNs).ok();
@@ -54,7 +53,7 @@ class HostResetCliTest {
         Path h1State = fixture.stateDir.resolve("hosts").resolve(h1.nsPrefix());
         assertTrue(Files.isDirectory(h1State), h1State.toString());
 
-        Cli.Run reset = run(on, 0, "host", "reset");
+        Cli.Run reset = Cli.expect(0, on, "host", "reset");
         assertEquals("host reset: removed 2 network(s) and their endpoints and peers", reset.out().strip());
         ours.forEach(ns -> assertFalse(NetNamespaces.exists(ns), "reset removes " + ns));
         assertFalse(Files.exists(h1State), "the host's records go too");
@@ -71,24 +70,10 @@ class HostResetCliTest {
         assertTrue(Files.isDirectory(fixture.stateDir.resolve("hosts").resolve(h2.nsPrefix())));
 
         // Idempotent, and the host now lists nothing.
-        Cli.Run again = run(on, 0, "host", "reset");
+        Cli.Run again = Cli.expect(0, on, "host", "reset");
         assertEquals("host reset: removed 0 network(s) and their endpoints and peers", again.out().strip());
-        JsonNode listed = readJson(run(on, 0, "network", "ls", "-o", "json").out());
+        JsonNode listed = Cli.expect(0, on, "network", "ls", "-o", "json").json();
         assertTrue(listed.isArray() && listed.isEmpty(), listed.toString());
         assertFalse(Files.exists(h1State), "listing does not bring the records back");
-    }
-
-    private static JsonNode readJson(String text) {
-        try {
-            return LocalState.JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new AssertionError("not JSON: " + text, e);
-        }
-    }
-
-    private static Cli.Run run(List<String> before, int exit, String... command) {
-        Cli.Run r = Cli.run(before, command);
-        assertEquals(exit, r.exit(), String.join(" ", command) + ": " + r.err() + r.out());
-        return r;
     }
 }

@@ -9,8 +9,12 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A tree goes away whole even while another thread makes and removes temp files in it. */
+/**
+ * A tree goes away whole even while another thread makes and removes temp files in it; pruning takes
+ * empty directories only.
+ */
 class TreesTest {
     @TempDir
     Path tmp;
@@ -50,5 +54,28 @@ class TreesTest {
             assertFalse(Files.exists(root), "round " + round + ": " + root + " is still there");
         }
         Trees.remove(tmp.resolve("never-was"));
+    }
+
+    @Test
+    void pruneEmptyTakesOnlyDirectoriesWithNoFileBelow() throws IOException {
+        Path root = tmp.resolve("p");
+        Files.createDirectories(root.resolve("empty/deeper/still"));
+        Files.createDirectories(root.resolve("kept/sub"));
+        Files.writeString(root.resolve("kept/.lock"), "");
+        Files.createDirectories(root.resolve("also/emptied"));
+        Files.writeString(root.resolve("agent.json"), "{}");
+
+        assertFalse(Trees.pruneEmpty(root), "a file at the top keeps the root");
+        assertTrue(Files.exists(root.resolve("agent.json")));
+        assertTrue(Files.exists(root.resolve("kept/.lock")), "dot files count as files");
+        assertFalse(Files.exists(root.resolve("kept/sub")));
+        assertFalse(Files.exists(root.resolve("empty")));
+        assertFalse(Files.exists(root.resolve("also")));
+
+        Files.delete(root.resolve("agent.json"));
+        Files.delete(root.resolve("kept/.lock"));
+        assertTrue(Trees.pruneEmpty(root));
+        assertFalse(Files.exists(root));
+        assertTrue(Trees.pruneEmpty(root), "nothing there counts as gone");
     }
 }

@@ -1,8 +1,11 @@
 package io.overlaynet.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.cli.Main;
+import io.overlaynet.state.LocalState;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +17,23 @@ public final class Cli {
     }
 
     public record Run(int exit, String out, String err) {
+        /** What it printed, parsed as JSON; fails the test when it is not JSON. */
+        public JsonNode json() {
+            try {
+                return LocalState.JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + out + err, e);
+            }
+        }
+    }
+
+    /** Runs {@code command} as {@link #run(List, String...)} does and fails the test unless it exits with {@code exit}. */
+    public static Run expect(int exit, List<String> before, String... command) {
+        Run r = run(before, command);
+        if (r.exit() != exit) {
+            throw new AssertionError(String.join(" ", command) + ": exit " + r.exit() + ", expected " + exit + ": " + r.err() + r.out());
+        }
+        return r;
     }
 
     /** Runs {@code command} with {@code before} in front of it (options given before the command). */
