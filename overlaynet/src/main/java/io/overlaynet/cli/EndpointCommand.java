@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -80,18 +81,20 @@ final class EndpointCommand {
         @Override
         public Integer call() throws IOException {
             Optional<AgentClient> agent = agentSocket.agent(host);
+            List<Out.Removal> done = new ArrayList<>();
             if (agent.isPresent()) {
                 for (String n : names) {
-                    System.out.println("endpoint " + n + (agent.get().removeEndpoint(network, n) ? " removed" : ": not present"));
+                    done.add(new Out.Removal("endpoint", n, agent.get().removeEndpoint(network, n)));
                 }
-                return 0;
-            }
-            try (Host h = host.open()) {
-                for (String n : names) {
-                    boolean removed = new Endpoints(h).remove(network, n);
-                    System.out.println("endpoint " + n + (removed ? " removed" : ": not present"));
+            } else {
+                try (Host h = host.open()) {
+                    Endpoints endpoints = new Endpoints(h);
+                    for (String n : names) {
+                        done.add(new Out.Removal("endpoint", n, endpoints.remove(network, n)));
+                    }
                 }
             }
+            Out.removals(host.json(), done);
             return 0;
         }
     }

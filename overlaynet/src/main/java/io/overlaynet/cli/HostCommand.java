@@ -5,6 +5,7 @@ import io.overlaynet.dataplane.Networks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code overlaynet host reset}: remove everything overlaynet made on this host, and nothing else. */
@@ -22,7 +23,11 @@ final class HostCommand {
             try (Host h = host.open()) {
                 int n = new Networks(h).removeAll();
                 h.pruneState();
-                System.out.println("host reset: removed " + n + " network(s) and their endpoints and peers");
+                if (host.json()) {
+                    Out.json(Map.of("removedNetworks", n));
+                } else {
+                    System.out.println("host reset: removed " + n + " network(s) and their endpoints and peers");
+                }
             }
             return 0;
         }

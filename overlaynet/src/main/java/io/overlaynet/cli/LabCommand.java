@@ -176,7 +176,7 @@ final class LabCommand {
     static final class Down extends LabOptions implements Callable<Integer> {
         @Override
         public Integer call() {
-            System.out.println(lab().down() ? "lab " + prefix + " removed" : "lab " + prefix + ": not present");
+            Out.removals(json(), List.of(new Out.Removal("lab", prefix, lab().down())));
             return 0;
         }
     }

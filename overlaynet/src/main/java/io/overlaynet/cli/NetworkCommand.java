@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -125,12 +126,14 @@ final class NetworkCommand {
 
         @Override
         public Integer call() {
+            List<Out.Removal> done = new ArrayList<>();
             try (Host h = host.open()) {
+                Networks networks = new Networks(h);
                 for (String n : names) {
-                    boolean removed = new Networks(h).remove(n);
-                    System.out.println("network " + n + (removed ? " removed" : ": not present"));
+                    done.add(new Out.Removal("network", n, networks.remove(n)));
                 }
             }
+            Out.removals(host.json(), done);
             return 0;
         }
     }

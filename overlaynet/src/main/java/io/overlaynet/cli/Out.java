@@ -26,6 +26,19 @@ final class Out {
         }
     }
 
+    /** What a removal command did to one object; JSON {@code {"kind": ..., "name": ..., "removed": ...}}. */
+    record Removal(String kind, String name, boolean removed) {
+    }
+
+    /** Removal results: one line each ("network x removed", "network x: not present"), or a JSON array. */
+    static void removals(boolean json, List<Removal> done) {
+        if (json) {
+            json(done);
+        } else {
+            done.forEach(r -> System.out.println(r.kind() + " " + r.name() + (r.removed() ? " removed" : ": not present")));
+        }
+    }
+
     /** Prints rows under a header, each column as wide as its widest cell. */
     static void table(List<String> header, List<List<String>> rows) {
         int[] w = new int[header.size()];

@@ -67,7 +67,7 @@ final class PeerCommand {
         public Integer call() {
             try (Host h = host.open()) {
                 boolean removed = new Peers(h).remove(network, ip.map(Ip::parseV4), vtep.map(Ip::parseV4));
-                System.out.println("peer " + ip.orElse(vtep.orElse("")) + (removed ? " removed" : ": not present"));
+                Out.removals(host.json(), List.of(new Out.Removal("peer", ip.orElse(vtep.orElse("")), removed)));
             }
             return 0;
         }

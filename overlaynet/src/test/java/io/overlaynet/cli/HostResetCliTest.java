@@ -72,6 +72,7 @@ class HostResetCliTest {
         // Idempotent, and the host now lists nothing.
         Cli.Run again = Cli.expect(0, on, "host", "reset");
         assertEquals("host reset: removed 0 network(s) and their endpoints and peers", again.out().strip());
+        assertEquals(0, Cli.expect(0, on, "host", "reset", "-o", "json").json().path("removedNetworks").asInt(-1));
         JsonNode listed = Cli.expect(0, on, "network", "ls", "-o", "json").json();
         assertTrue(listed.isArray() && listed.isEmpty(), listed.toString());
         assertFalse(Files.exists(h1State), "listing does not bring the records back");

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The listing and removal commands from the command line, on one host of a two-host lab, with iproute2
  * as the oracle: {@code network inspect}, {@code endpoint ls|rm}, {@code peer add|ls|rm},
- * {@code show arp|fdb} and {@code lab down}.
+ * {@code show arp|fdb} and {@code lab down}, and what the removals print, as text and as JSON.
  */
 class ListingsCliTest {
     @RegisterExtension
@@ -68,7 +68,8 @@ class ListingsCliTest {
         assertEquals(remote.size() + 1, Cli.expect(0, on, "peer", "ls", "--network", "demo", "-o", "json").json().size());
         assertTrue(kernelArp(ovl).contains("12.12.12.200 02:42:0c:0c:0c:c8"), kernelArp(ovl).toString());
         assertArpAndFdbMatchTheKernel(on, ovl);
-        Cli.expect(0, on, "peer", "rm", "demo", "--ip", "12.12.12.200");
+        JsonNode peerRm = Cli.expect(0, on, "peer", "rm", "demo", "--ip", "12.12.12.200", "-o", "json").json();
+        assertEquals("[{\"kind\":\"peer\",\"name\":\"12.12.12.200\",\"removed\":true}]", peerRm.toString());
         assertEquals(remote, set(Cli.expect(0, on, "peer", "ls", "-o", "json").json(),
                 p -> p.path("ip").asText() + " " + p.path("mac").asText() + " " + p.path("vtep").asText()));
         assertEquals(set(h2.containers(), c -> c.ip() + " " + c.mac()), kernelArp(ovl));
@@ -78,11 +79,13 @@ class ListingsCliTest {
         // endpoint rm: the namespace and the bridge-side veth go; a second rm is a no-op.
         Container pink = h1.containers().getFirst();
         String hostVeth = eps.get(0).path("hostVeth").asText();
-        Cli.expect(0, on, "endpoint", "rm", "demo", pink.name());
+        assertEquals("endpoint " + pink.name() + " removed", Cli.expect(0, on, "endpoint", "rm", "demo", pink.name()).out().strip());
         assertFalse(NetNamespaces.exists(pink.namespace()));
         assertFalse(set(Sh.ipJson(ovl, "link"), l -> l.path("ifname").asText()).contains(hostVeth));
         assertEquals(0, Cli.expect(0, on, "endpoint", "ls", "-o", "json").json().size());
-        assertTrue(Cli.expect(0, on, "endpoint", "rm", "demo", pink.name()).out().contains("not present"));
+        assertEquals("endpoint " + pink.name() + ": not present", Cli.expect(0, on, "endpoint", "rm", "demo", pink.name()).out().strip());
+        JsonNode again = Cli.expect(0, on, "endpoint", "rm", "demo", pink.name(), "-o", "json").json();
+        assertFalse(again.get(0).path("removed").asBoolean(true), again.toString());
 
         // A network that is not there: one line, exit 2.
         for (String[] cmd : List.of(new String[]{"network", "inspect", "nosuch"},
@@ -97,7 +100,10 @@ class ListingsCliTest {
         List<String> where = List.of("--state-dir", fixture.stateDir.toString());
         Cli.expect(0, where, "lab", "down", "--prefix", fixture.prefix);
         assertEquals(List.of(), NetNamespaces.list().stream().filter(n -> n.startsWith(fixture.prefix)).toList());
-        assertTrue(Cli.expect(0, where, "lab", "down", "--prefix", fixture.prefix).out().contains("not present"));
+        assertEquals("lab " + fixture.prefix + ": not present",
+                Cli.expect(0, where, "lab", "down", "--prefix", fixture.prefix).out().strip());
+        assertFalse(Cli.expect(0, where, "lab", "down", "--prefix", fixture.prefix, "-o", "json").json()
+                .get(0).path("removed").asBoolean(true));
     }
 
     private static void assertArpAndFdbMatchTheKernel(List<String> on, String ovl) {
