@@ -14,7 +14,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -81,20 +80,20 @@ final class EndpointCommand {
         @Override
         public Integer call() throws IOException {
             Optional<AgentClient> agent = agentSocket.agent(host);
-            List<Out.Removal> done = new ArrayList<>();
+            Out.Removals done = new Out.Removals(host.json());
             if (agent.isPresent()) {
                 for (String n : names) {
-                    done.add(new Out.Removal("endpoint", n, agent.get().removeEndpoint(network, n)));
+                    done.add("endpoint", n, agent.get().removeEndpoint(network, n));
                 }
             } else {
                 try (Host h = host.open()) {
                     Endpoints endpoints = new Endpoints(h);
                     for (String n : names) {
-                        done.add(new Out.Removal("endpoint", n, endpoints.remove(network, n)));
+                        done.add("endpoint", n, endpoints.remove(network, n));
                     }
                 }
             }
-            Out.removals(host.json(), done);
+            done.finish();
             return 0;
         }
     }

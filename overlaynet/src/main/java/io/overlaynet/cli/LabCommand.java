@@ -176,7 +176,9 @@ final class LabCommand {
     static final class Down extends LabOptions implements Callable<Integer> {
         @Override
         public Integer call() {
-            Out.removals(json(), List.of(new Out.Removal("lab", prefix, lab().down())));
+            Out.Removals done = new Out.Removals(json());
+            done.add("lab", prefix, lab().down());
+            done.finish();
             return 0;
         }
     }

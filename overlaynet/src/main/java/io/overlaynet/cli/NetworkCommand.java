@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -126,14 +125,14 @@ final class NetworkCommand {
 
         @Override
         public Integer call() {
-            List<Out.Removal> done = new ArrayList<>();
+            Out.Removals done = new Out.Removals(host.json());
             try (Host h = host.open()) {
                 Networks networks = new Networks(h);
                 for (String n : names) {
-                    done.add(new Out.Removal("network", n, networks.remove(n)));
+                    done.add("network", n, networks.remove(n));
                 }
             }
-            Out.removals(host.json(), done);
+            done.finish();
             return 0;
         }
     }

@@ -3,6 +3,7 @@ package io.overlaynet.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.overlaynet.state.LocalState;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Printing helpers: JSON through Jackson, text tables with padded columns. */
@@ -30,12 +31,30 @@ final class Out {
     record Removal(String kind, String name, boolean removed) {
     }
 
-    /** Removal results: one line each ("network x removed", "network x: not present"), or a JSON array. */
-    static void removals(boolean json, List<Removal> done) {
-        if (json) {
-            json(done);
-        } else {
-            done.forEach(r -> System.out.println(r.kind() + " " + r.name() + (r.removed() ? " removed" : ": not present")));
+    /**
+     * Reports removals: as text, one line each as it happens ("network x removed", "network x: not
+     * present"), so a failure part-way still shows what went before it; as JSON, one array at the end.
+     */
+    static final class Removals {
+        private final boolean json;
+        private final List<Removal> done = new ArrayList<>();
+
+        Removals(boolean json) {
+            this.json = json;
+        }
+
+        void add(String kind, String name, boolean removed) {
+            if (json) {
+                done.add(new Removal(kind, name, removed));
+            } else {
+                System.out.println(kind + " " + name + (removed ? " removed" : ": not present"));
+            }
+        }
+
+        void finish() {
+            if (json) {
+                json(done);
+            }
         }
     }
 

@@ -67,7 +67,9 @@ final class PeerCommand {
         public Integer call() {
             try (Host h = host.open()) {
                 boolean removed = new Peers(h).remove(network, ip.map(Ip::parseV4), vtep.map(Ip::parseV4));
-                Out.removals(host.json(), List.of(new Out.Removal("peer", ip.orElse(vtep.orElse("")), removed)));
+                Out.Removals done = new Out.Removals(host.json());
+                done.add("peer", ip.orElse(vtep.orElse("")), removed);
+                done.finish();
             }
             return 0;
         }
