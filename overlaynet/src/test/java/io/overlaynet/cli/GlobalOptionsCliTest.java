@@ -6,7 +6,6 @@ import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.netns.NetNamespaces;
-import io.overlaynet.state.LocalState;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
@@ -34,8 +33,7 @@ class GlobalOptionsCliTest {
         String prefix = h.nsPrefix() + "g-";
         List<String> before = fixture.actAs(h, prefix);
 
-        Cli.Run create = Cli.run(before, "network", "create", "g1", "--vni", "88", "--subnet", "10.8.8.0/24");
-        assertEquals(0, create.exit(), create.err());
+        Cli.expect(0, before, "network", "create", "g1", "--vni", "88", "--subnet", "10.8.8.0/24");
         assertTrue(NetNamespaces.list().contains(Host.overlayNamespace(prefix, "g1")), NetNamespaces.list().toString());
 
         assertEquals(List.of("g1"), names(Cli.run(before, "network", "ls", "-o", "json")));
@@ -55,15 +53,14 @@ class GlobalOptionsCliTest {
         assertEquals(1, elsewhere.exit(), elsewhere.out());
         assertTrue(elsewhere.err().contains("no lab with prefix " + fixture.prefix), elsewhere.err());
 
-        Cli.Run rm = Cli.run(before, "network", "rm", "g1");
-        assertEquals(0, rm.exit(), rm.err());
+        Cli.expect(0, before, "network", "rm", "g1");
         assertFalse(NetNamespaces.list().contains(Host.overlayNamespace(prefix, "g1")));
     }
 
     private static List<String> names(Cli.Run ls) throws Exception {
         assertEquals(0, ls.exit(), ls.err());
         List<String> names = new ArrayList<>();
-        for (JsonNode n : LocalState.JSON.readTree(ls.out())) {
+        for (JsonNode n : ls.json()) {
             names.add(n.path("name").asText());
         }
         return names;

@@ -7,7 +7,6 @@ import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.testing.Sh;
-import io.overlaynet.state.LocalState;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
@@ -35,21 +34,18 @@ class NetworkCreateCliTest {
         String prefix = h.nsPrefix() + "c-";
         List<String> where = fixture.actAs(h, prefix);
 
-        Cli.Run plain = Cli.run(where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24");
-        assertEquals(0, plain.exit(), plain.err());
+        Cli.Run plain = Cli.expect(0, where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24");
         assertFalse(plain.out().contains("udp-csum"), plain.out());
         assertEquals("", plain.err(), "nothing to warn about");
         assertFalse(udpCsum(Host.overlayNamespace(prefix, "c0")), "no outer checksum unless asked");
 
-        Cli.Run on = Cli.run(where, "network", "create", "c1", "--vni", "71", "--subnet", "10.7.1.0/24", "--udp-csum",
+        Cli.Run on = Cli.expect(0, where, "network", "create", "c1", "--vni", "71", "--subnet", "10.7.1.0/24", "--udp-csum",
                 "-o", "json");
-        assertEquals(0, on.exit(), on.err());
-        assertTrue(LocalState.JSON.readTree(on.out()).path("udpCsum").asBoolean(), on.out());
+        assertTrue(on.json().path("udpCsum").asBoolean(), on.out());
         assertTrue(udpCsum(Host.overlayNamespace(prefix, "c1")), "--udp-csum reaches the VXLAN device");
 
         // Asking again for the same network with the other setting is refused and changes nothing.
-        Cli.Run clash = Cli.run(where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24", "--udp-csum");
-        assertEquals(2, clash.exit(), clash.out());
+        Cli.Run clash = Cli.expect(2, where, "network", "create", "c0", "--vni", "70", "--subnet", "10.7.0.0/24", "--udp-csum");
         assertEquals(1, clash.err().lines().count(), clash.err());
         assertTrue(clash.err().contains("udp checksum false, asked for true"), clash.err());
         assertFalse(udpCsum(Host.overlayNamespace(prefix, "c0")));
@@ -63,8 +59,7 @@ class NetworkCreateCliTest {
         List<String> where = fixture.actAs(h, prefix);
         int underlayMtu = Sh.ipJson(h.namespace(), "link", "show", "dev", "eth1").get(0).path("mtu").asInt();
 
-        Cli.Run plain = Cli.run(where, "network", "create", "m0", "--vni", "80", "--subnet", "10.8.0.0/24");
-        assertEquals(0, plain.exit(), plain.err());
+        Cli.Run plain = Cli.expect(0, where, "network", "create", "m0", "--vni", "80", "--subnet", "10.8.0.0/24");
         assertEquals("", plain.err());
         assertEquals(underlayMtu - 50, mtu(Host.overlayNamespace(prefix, "m0"), "vxlan1"));
         assertEquals(underlayMtu - 50, mtu(Host.overlayNamespace(prefix, "m0"), "br0"));
@@ -72,19 +67,17 @@ class NetworkCreateCliTest {
         // The kernel would cap vxlan1 at the underlay's MTU - 50 while br0 and the endpoints kept the
         // larger MTU, so full-size frames would vanish at the VXLAN port: refused, and nothing is made.
         List<String> before = NetNamespaces.list();
-        Cli.Run big = Cli.run(where, "network", "create", "m1", "--vni", "81", "--subnet", "10.8.1.0/24", "--mtu",
+        Cli.Run big = Cli.expect(2, where, "network", "create", "m1", "--vni", "81", "--subnet", "10.8.1.0/24", "--mtu",
                 "" + (underlayMtu - 49));
-        assertEquals(2, big.exit(), big.out());
         assertEquals(1, big.err().lines().count(), big.err());
         assertTrue(big.err().contains("network m1: MTU " + (underlayMtu - 49) + " plus VXLAN's 50 bytes is more than eth1's MTU "
                 + underlayMtu) && big.err().contains("use an MTU of " + (underlayMtu - 50) + " or less"), big.err());
         assertEquals(before, NetNamespaces.list());
         Cli.Run ls = Cli.run(where, "network", "ls", "-o", "json");
-        assertEquals(1, LocalState.JSON.readTree(ls.out()).size(), ls.out());
+        assertEquals(1, ls.json().size(), ls.out());
 
-        Cli.Run fits = Cli.run(where, "network", "create", "m1", "--vni", "81", "--subnet", "10.8.1.0/24", "--mtu",
+        Cli.expect(0, where, "network", "create", "m1", "--vni", "81", "--subnet", "10.8.1.0/24", "--mtu",
                 "" + (underlayMtu - 50));
-        assertEquals(0, fits.exit(), fits.err());
         assertEquals(underlayMtu - 50, mtu(Host.overlayNamespace(prefix, "m1"), "vxlan1"));
     }
 
