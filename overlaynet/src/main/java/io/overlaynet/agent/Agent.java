@@ -309,7 +309,7 @@ public final class Agent implements AutoCloseable {
             Networks nets = new Networks(host);
             boolean madeNetwork = nets.find(network).isEmpty();
             NetworkConfig config = spec.config(mode());
-            NetworkRecord rec = nets.create(config, cfg.underlay().or(() -> Optional.of(underlay.device()))).record();
+            NetworkRecord rec = nets.create(config, underlay).record();
             if (madeNetwork) {
                 reconcile(rec);
                 if (cfg.reactive()) {

@@ -11,6 +11,7 @@ import io.overlaynet.netlink.rtnl.VxlanSpec;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -29,7 +30,18 @@ public final class Networks {
     public record Created(NetworkRecord record, boolean changed) {
     }
 
+    /** Creates the network on the underlay named (or found, see {@link Underlay#detect}); idempotent. */
     public Created create(NetworkConfig cfg, Optional<String> underlayDevice) {
+        return create(cfg, () -> Underlay.detect(host.rtnl(), underlayDevice));
+    }
+
+    /** Creates the network on an underlay the caller already found (to size the MTU, or as its VTEP). */
+    public Created create(NetworkConfig cfg, Underlay underlay) {
+        return create(cfg, () -> underlay);
+    }
+
+    /** The underlay is looked up only when the network is new: an existing one is compared, not rebuilt. */
+    private Created create(NetworkConfig cfg, Supplier<Underlay> underlayOf) {
         Optional<NetworkRecord> existing = find(cfg.name());
         if (existing.isPresent()) {
             ensureSame(existing.get(), cfg);
@@ -41,7 +53,7 @@ public final class Networks {
                         + " on this host: pick another --vni");
             }
         }
-        Underlay underlay = Underlay.detect(host.rtnl(), underlayDevice);
+        Underlay underlay = underlayOf.get();
         underlay.requireRoomFor(cfg.name(), cfg.mtu());
         NetworkRecord record = cfg.bridge().isPresent() ? onExistingBridge(cfg, underlay) : withOverlayNamespace(cfg, underlay);
         host.state().write(path(cfg.name()), record);
