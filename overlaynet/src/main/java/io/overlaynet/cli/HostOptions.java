@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 /**
  * Options every host-level command takes: which simulated host, where its records live, output
- * format. The first three may also come before the command ({@code overlaynet --ns-prefix h1-
+ * format. All four may also come before the command ({@code overlaynet --ns-prefix h1- -o json
  * network ls}): one given after the command wins, then one given before it, then the environment
  * and the default.
  */
@@ -37,7 +37,7 @@ final class HostOptions {
     CommandSpec mixee;
 
     Host open() {
-        Out.wantsJson(output);
+        Out.wantsJson(output());
         return Host.open(prefix(), stateDir(), hostNs());
     }
 
@@ -55,7 +55,11 @@ final class HostOptions {
     }
 
     boolean json() {
-        return Out.wantsJson(output);
+        return Out.wantsJson(output());
+    }
+
+    private String output() {
+        return pick("--output", output, g -> g.output);
     }
 
     private <T> T pick(String name, T own, Function<Main.GlobalOptions, T> global) {

@@ -40,8 +40,9 @@ final class LabCommand {
         @Spec
         CommandSpec spec;
 
+        /** -o given here, else before 'lab', else text. */
         boolean json() {
-            return Out.wantsJson(output);
+            return Out.wantsJson(Main.GlobalOptions.resolve(spec, "--output", output, g -> g.output));
         }
 
         /** --state-dir given here, else before 'lab', else the default. */

@@ -25,8 +25,8 @@ public final class Main implements Runnable {
     GlobalOptions globals;
 
     /**
-     * Host options given before the command ({@code overlaynet --ns-prefix h1- network ls}); null when
-     * not given. {@link HostOptions} prefers the same option given after the command.
+     * Options given before the command ({@code overlaynet --ns-prefix h1- -o json network ls}); null when
+     * not given. {@link HostOptions} and the lab's options prefer the same option given after the command.
      */
     static final class GlobalOptions {
         @CommandLine.Option(names = "--ns-prefix", paramLabel = "P",
@@ -40,6 +40,9 @@ public final class Main implements Runnable {
         @CommandLine.Option(names = "--host-ns", paramLabel = "NS",
                 description = "Act as the host whose underlay is in namespace NS, for the host-level command that follows.")
         String hostNs;
+        @CommandLine.Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+                description = "text or json, for the command that follows (as if given after it).")
+        String output;
 
         /**
          * An option's value for the command {@code spec}: its own when given after the command, else the

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * --ns-prefix, --state-dir and --host-ns before the command apply to it; the same option after the
- * command wins.
+ * --ns-prefix, --state-dir, --host-ns and -o before the command apply to it; the same option after
+ * the command wins.
  */
 class GlobalOptionsCliTest {
     @RegisterExtension
@@ -43,7 +43,22 @@ class GlobalOptionsCliTest {
         // ... and the prefix given after the command wins over it.
         assertEquals(List.of("g1"), names(Cli.run(other, "network", "ls", "-o", "json", "--ns-prefix", prefix)));
 
-        // The lab commands take --state-dir before the command too.
+        // -o before the command too, and again the one after it wins.
+        List<String> jsonBefore = new ArrayList<>(List.of("-o", "json"));
+        jsonBefore.addAll(before);
+        assertEquals(List.of("g1"), names(Cli.run(jsonBefore, "network", "ls")));
+        Cli.Run text = Cli.expect(0, jsonBefore, "network", "ls", "-o", "text");
+        assertTrue(text.out().startsWith("NAME") && text.out().contains("g1"), text.out());
+        List<String> yamlBefore = new ArrayList<>(List.of("-o", "yaml"));
+        yamlBefore.addAll(before);
+        Cli.Run bad = Cli.expect(2, yamlBefore, "network", "ls");
+        assertTrue(bad.err().contains("unknown output format 'yaml': use text or json"), bad.err());
+
+        // The lab commands take --state-dir and -o before the command too.
+        Cli.Run statusJson = Cli.run(List.of("-o", "json", "--state-dir", fixture.stateDir.toString()), "lab", "status",
+                "--prefix", fixture.prefix);
+        assertEquals(0, statusJson.exit(), statusJson.err());
+        assertEquals(fixture.prefix, statusJson.json().path("lab").path("prefix").asText(), statusJson.out());
         Cli.Run status = Cli.run(List.of("--state-dir", fixture.stateDir.toString()), "lab", "status", "--prefix",
                 fixture.prefix);
         assertEquals(0, status.exit(), status.err());
