@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -84,17 +83,13 @@ final class NetworkCommand {
                 return 0;
             }
             try (Host h = host.open()) {
-                InetAddress gw = gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1));
-                Networks.Created c;
-                if (mtu.isPresent()) {
-                    c = new Networks(h).create(new NetworkConfig(name, vni, net, gw, mtu.get(), port, m, bridge, udpCsum),
-                            underlay);
-                } else {
-                    // The default MTU comes from the underlay, so it is found once, here, and handed on.
-                    Underlay u = Underlay.detect(h.rtnl(), underlay);
-                    c = new Networks(h).create(new NetworkConfig(name, vni, net, gw, u.mtu() - NetworkConfig.VXLAN_OVERHEAD,
-                            port, m, bridge, udpCsum), u);
-                }
+                // The default MTU comes from the underlay, so then it is found once, here, and handed on.
+                Optional<Underlay> found = mtu.isPresent() ? Optional.empty() : Optional.of(Underlay.detect(h.rtnl(), underlay));
+                int effectiveMtu = mtu.orElseGet(() -> found.orElseThrow().mtu() - NetworkConfig.VXLAN_OVERHEAD);
+                NetworkConfig cfg = new NetworkConfig(name, vni, net,
+                        gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum);
+                Networks nets = new Networks(h);
+                Networks.Created c = found.map(u -> nets.create(cfg, u)).orElseGet(() -> nets.create(cfg, underlay));
                 if (m instanceof Mode.Learning) {
                     System.err.println("overlaynet: note: learned FDB entries age out after 300 s; a container that "
                             + "stays silent that long is unreachable until it sends again (use static or flood to avoid)");
