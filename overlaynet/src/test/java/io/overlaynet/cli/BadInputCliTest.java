@@ -30,9 +30,8 @@ class BadInputCliTest {
     void refusedWithOneLineAndNothingCreated() throws IOException {
         LabRecord lab = fixture.up(1, new Mode.Static());
         LabHost h = lab.hosts().getFirst();
-        String[] on = fixture.actAs(h, h.nsPrefix() + "x-").toArray(String[]::new);
-        Cli.Run ok = Cli.run(concat(new String[]{"network", "create", "net1", "--vni", "77", "--subnet", "10.9.0.0/24"}, on));
-        assertEquals(0, ok.exit(), ok.err());
+        List<String> on = fixture.actAs(h, h.nsPrefix() + "x-");
+        Cli.expect(0, on, "network", "create", "net1", "--vni", "77", "--subnet", "10.9.0.0/24");
         List<String> nsBefore = NetNamespaces.list();
         List<Path> stateBefore = files(fixture.stateDir);
 
@@ -61,42 +60,31 @@ class BadInputCliTest {
         assertEquals(0, Sh.ipJson(Host.overlayNamespace(h.nsPrefix() + "x-", "net1"), "neigh", "show", "10.9.0.7").size(),
                 "a refused peer leaves no ARP entry");
         expect(2, "network nope does not exist", "endpoint", "add", "nope", "c1", "--ip", "10.9.0.5");
-        Cli.Run first = Cli.run(concat(new String[]{"endpoint", "add", "net1", "c1", "--ip", "10.9.0.5"}, on));
-        assertEquals(0, first.exit(), first.err());
+        Cli.expect(0, on, "endpoint", "add", "net1", "c1", "--ip", "10.9.0.5");
         nsBefore = NetNamespaces.list();
         stateBefore = files(fixture.stateDir);
         expect(2, "already used by endpoint c1", "endpoint", "add", "net1", "c2", "--ip", "10.9.0.5");
-        Cli.Run again = Cli.run(concat(new String[]{"endpoint", "add", "net1", "c1", "--ip", "10.9.0.5"}, on));
-        assertEquals(0, again.exit(), again.err());
+        Cli.Run again = Cli.expect(0, on, "endpoint", "add", "net1", "c1", "--ip", "10.9.0.5");
         assertTrue(again.out().contains("unchanged"), again.out());
 
         assertEquals(nsBefore, NetNamespaces.list(), "no namespace may be created by refused commands");
         assertEquals(stateBefore, files(fixture.stateDir), "no state may be written by refused commands");
 
-        Cli.Run rm = Cli.run(concat(new String[]{"network", "rm", "net1"}, on));
-        assertEquals(0, rm.exit(), rm.err());
-        Cli.Run rm2 = Cli.run(concat(new String[]{"network", "rm", "net1"}, on));
-        assertEquals(0, rm2.exit(), rm2.err());
+        Cli.expect(0, on, "network", "rm", "net1");
+        Cli.Run rm2 = Cli.expect(0, on, "network", "rm", "net1");
         assertTrue(rm2.out().contains("not present"), rm2.out());
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith(h.nsPrefix() + "x-")));
     }
 
     private void expect(int exit, String text, String... args) {
         LabHost h = fixture.lab().record().orElseThrow().hosts().getFirst();
-        List<String> opts = new ArrayList<>(fixture.actAs(h, h.nsPrefix() + "x-"));
+        List<String> command = new ArrayList<>(List.of(args));
         if (args[0].equals("network")) {
-            opts.addAll(List.of("--mtu", "1400"));
+            command.addAll(List.of("--mtu", "1400"));
         }
-        Cli.Run r = Cli.run(concat(args, opts.toArray(String[]::new)));
-        assertEquals(exit, r.exit(), String.join(" ", args) + " -> " + r.err() + r.out());
+        Cli.Run r = Cli.expect(exit, fixture.actAs(h, h.nsPrefix() + "x-"), command.toArray(String[]::new));
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains(text), "expected '" + text + "' in: " + r.err());
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        List<String> all = new ArrayList<>(List.of(a));
-        all.addAll(List.of(b));
-        return all.toArray(String[]::new);
     }
 
     private static List<Path> files(Path dir) throws IOException {

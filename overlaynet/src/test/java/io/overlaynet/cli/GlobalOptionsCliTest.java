@@ -44,14 +44,10 @@ class GlobalOptionsCliTest {
         assertEquals(List.of("g1"), names(Cli.run(other, "network", "ls", "-o", "json", "--ns-prefix", prefix)));
 
         // -o before the command too, and again the one after it wins.
-        List<String> jsonBefore = new ArrayList<>(List.of("-o", "json"));
-        jsonBefore.addAll(before);
-        assertEquals(List.of("g1"), names(Cli.run(jsonBefore, "network", "ls")));
-        Cli.Run text = Cli.expect(0, jsonBefore, "network", "ls", "-o", "text");
+        assertEquals(List.of("g1"), names(Cli.run(before, "-o", "json", "network", "ls")));
+        Cli.Run text = Cli.expect(0, before, "-o", "json", "network", "ls", "-o", "text");
         assertTrue(text.out().startsWith("NAME") && text.out().contains("g1"), text.out());
-        List<String> yamlBefore = new ArrayList<>(List.of("-o", "yaml"));
-        yamlBefore.addAll(before);
-        Cli.Run bad = Cli.expect(2, yamlBefore, "network", "ls");
+        Cli.Run bad = Cli.expect(2, before, "-o", "yaml", "network", "ls");
         assertTrue(bad.err().contains("unknown output format 'yaml': use text or json"), bad.err());
 
         // The lab commands take --state-dir and -o before the command too.
