@@ -45,9 +45,7 @@ class CliTest {
         Cli.Run r = cli("bench", "netlink", "--entries", "300", "--rounds", "1", "--single-ops", "3");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("FDB add, entries/s (bridge -batch)"), r.out());
-        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.matches("netlink_vs_iproute2_batch \\d+\\.\\d+"), last);
-        assertTrue(Double.parseDouble(last.split(" ")[1]) > 0, last);
+        assertTrue(Cli.figure(r.lastLine(), "netlink_vs_iproute2_batch") > 0, r.out());
     }
 
     @Test
@@ -58,8 +56,7 @@ class CliTest {
                 new AssertionError("no attach row in:\n" + r.out()));
         String[] f = row.trim().split("\\s+");
         assertTrue(Double.parseDouble(f[f.length - 2]) > 0 && Double.parseDouble(f[f.length - 1]) > 0, row);
-        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.matches("attach_speedup_vs_iproute2 \\d+\\.\\d+"), last);
+        Cli.figure(r.lastLine(), "attach_speedup_vs_iproute2");
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbat")), NetNamespaces.list().toString());
     }
 
@@ -78,8 +75,7 @@ class CliTest {
         assertTrue(rows.getFirst().startsWith("seeds' defaults"), rows.getFirst());
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
         assertTrue(rows.getLast().startsWith("overlaynet defaults"), rows.getLast());
-        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.matches("overlay_vs_underlay \\d+\\.\\d+"), last);
+        Cli.figure(r.lastLine(), "overlay_vs_underlay");
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 }

@@ -25,6 +25,22 @@ public final class Cli {
                 throw new AssertionError("not JSON: " + out + err, e);
             }
         }
+
+        /** The last line printed: where a bench puts its closing figure. */
+        public String lastLine() {
+            return out.strip().lines().reduce((a, b) -> b).orElseThrow(() -> new AssertionError("printed nothing: " + err));
+        }
+    }
+
+    /**
+     * A bench's figure line, {@code NAME NUMBER}: fails the test unless {@code line} is that figure, and
+     * returns the number.
+     */
+    public static double figure(String line, String name) {
+        if (!line.matches(name + " \\d+(\\.\\d+)?")) {
+            throw new AssertionError("expected '" + name + " <number>', got: " + line);
+        }
+        return Double.parseDouble(line.substring(name.length() + 1));
     }
 
     /** Runs {@code command} as {@link #run(List, String...)} does and fails the test unless it exits with {@code exit}. */
