@@ -28,12 +28,8 @@ class AgentFaultsTest {
     @RegisterExtension
     final LabFixture fixture = new LabFixture();
 
-    static String ovl(LabHost h) {
-        return h.overlayNamespace();
-    }
-
     static boolean hasArp(LabHost h, String ip) {
-        return Sh.ipJson(ovl(h), "neigh", "show", ip, "dev", "vxlan1").size() > 0;
+        return Sh.ipJson(h.overlayNamespace(), "neigh", "show", ip, "dev", "vxlan1").size() > 0;
     }
 
     static void await(String what, java.util.function.BooleanSupplier cond, int seconds) throws InterruptedException {
