@@ -101,10 +101,11 @@ final class EndpointCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List local endpoints.")
     static final class ListEndpoints implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Option(names = "--network", paramLabel = "NAME", description = "Only this network's endpoints.") Optional<String> network;
+        @Mixin NetworkFilter filter;
 
         @Override
         public Integer call() {
+            Optional<String> network = filter.network();
             try (Host h = host.open()) {
                 network.ifPresent(new Networks(h)::get); // a misspelt name fails instead of listing nothing
                 List<EndpointRecord> all = new Endpoints(h).list(network);

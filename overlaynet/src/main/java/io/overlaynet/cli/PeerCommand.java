@@ -78,10 +78,11 @@ final class PeerCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List peers.")
     static final class ListPeers implements Callable<Integer> {
         @Mixin HostOptions host;
-        @Option(names = "--network", paramLabel = "NAME", description = "Only this network's peers.") Optional<String> network;
+        @Mixin NetworkFilter filter;
 
         @Override
         public Integer call() {
+            Optional<String> network = filter.network();
             try (Host h = host.open()) {
                 network.ifPresent(new Networks(h)::get); // a misspelt name fails instead of listing nothing
                 List<PeerRecord> all = new Peers(h).list(network);

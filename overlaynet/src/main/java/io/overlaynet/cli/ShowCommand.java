@@ -9,7 +9,6 @@ import io.overlaynet.netlink.rtnl.Neighbour;
 import io.overlaynet.netlink.rtnl.wire.Rtm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.net.Inet4Address;
@@ -24,14 +23,15 @@ import java.util.concurrent.Callable;
 @Command(name = "show", mixinStandardHelpOptions = true, description = "Show ARP or FDB entries of the VXLAN devices.")
 final class ShowCommand implements Callable<Integer> {
     @Mixin HostOptions host;
-    @Parameters(paramLabel = "TABLE", description = "arp or fdb") String table;
-    @Option(names = "--network", paramLabel = "NAME", description = "Only this network's entries.") Optional<String> network;
+    @Parameters(index = "0", paramLabel = "TABLE", description = "arp or fdb") String table;
+    @Mixin NetworkFilter filter;
 
     @Override
     public Integer call() {
         if (!table.equals("arp") && !table.equals("fdb")) {
             throw new IllegalArgumentException("unknown table '" + table + "': use arp or fdb");
         }
+        Optional<String> network = filter.network();
         try (Host h = host.open()) {
             Networks networks = new Networks(h);
             List<NetworkRecord> nets = network.map(n -> List.of(networks.get(n))).orElseGet(networks::list);

@@ -76,6 +76,22 @@ class ListingsCliTest {
         assertEquals(set(h2.containers(), c -> c.mac() + " " + h2.address()), kernelFdb(ovl));
         assertTrue(Cli.expect(0, on, "peer", "rm", "demo", "--ip", "12.12.12.200").out().contains("not present"));
 
+        // With a second network here, the listings narrow to the one named after the command or by --network.
+        Cli.expect(0, on, "network", "create", "other", "--vni", "43", "--subnet", "10.43.0.0/24");
+        Cli.expect(0, on, "peer", "add", "other", "--ip", "10.43.0.7", "--vtep", h2.address());
+        Function<JsonNode, String> netAndIp = p -> p.path("network").asText() + " " + p.path("ip").asText();
+        assertEquals(Set.of("other 10.43.0.7"), set(Cli.expect(0, on, "peer", "ls", "other", "-o", "json").json(), netAndIp));
+        assertEquals(set(h2.containers(), c -> "demo " + c.ip()),
+                set(Cli.expect(0, on, "peer", "ls", "demo", "-o", "json").json(), netAndIp));
+        assertEquals(remote.size() + 1, Cli.expect(0, on, "peer", "ls", "-o", "json").json().size());
+        assertEquals(Set.of("other 10.43.0.7"), set(Cli.expect(0, on, "show", "arp", "other", "-o", "json").json(),
+                n -> n.path("network").asText() + " " + n.path("dst").asText()));
+        assertEquals(0, Cli.expect(0, on, "endpoint", "ls", "other", "-o", "json").json().size());
+        assertEquals(h1.containers().size(), Cli.expect(0, on, "endpoint", "ls", "demo", "-o", "json").json().size());
+        Cli.Run twoNames = Cli.expect(2, on, "peer", "ls", "demo", "--network", "other");
+        assertEquals("overlaynet: two networks given, 'demo' and --network 'other': give one", twoNames.err().strip());
+        Cli.expect(0, on, "network", "rm", "other");
+
         // endpoint rm: the namespace and the bridge-side veth go; a second rm is a no-op.
         Container pink = h1.containers().getFirst();
         String hostVeth = eps.get(0).path("hostVeth").asText();

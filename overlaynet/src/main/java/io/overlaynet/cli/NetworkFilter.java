@@ -1,0 +1,26 @@
+package io.overlaynet.cli;
+
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Optional;
+
+/**
+ * The network a listing is narrowed to: named after the command ({@code peer ls demo}, the way
+ * {@code peer add demo} takes it) or with {@code --network demo}. Both at once must agree.
+ */
+final class NetworkFilter {
+    @Parameters(paramLabel = "NETWORK", arity = "0..1", description = "Only this network's entries (or --network).")
+    String positional;
+
+    @Option(names = "--network", paramLabel = "NAME", description = "Only this network's entries.")
+    String option;
+
+    Optional<String> network() {
+        if (positional != null && option != null && !positional.equals(option)) {
+            throw new IllegalArgumentException("two networks given, '" + positional + "' and --network '" + option
+                    + "': give one");
+        }
+        return Optional.ofNullable(positional != null ? positional : option);
+    }
+}
