@@ -61,6 +61,9 @@ final class NetworkCommand {
         @Override
         public Integer call() {
             IpPrefix net = IpPrefix.parse(subnet);
+            if (!net.equals(net.network())) {
+                throw new IllegalArgumentException("subnet " + subnet + " has host bits set: use " + net.network());
+            }
             Mode m = Mode.parse(mode);
             if (store.isPresent()) {
                 refuseHostOnlyOptions(spec);

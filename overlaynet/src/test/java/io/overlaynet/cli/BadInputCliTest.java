@@ -39,6 +39,8 @@ class BadInputCliTest {
         expect(2, "VNI 16777216 is out of range", "network", "create", "n0", "--vni", "16777216", "--subnet", "10.8.0.0/24");
         expect(2, "malformed IP address '10.8.0.0.0'", "network", "create", "n0", "--vni", "5", "--subnet", "10.8.0.0.0/24");
         expect(2, "malformed prefix", "network", "create", "n0", "--vni", "5", "--subnet", "10.8.0.0/abc");
+        expect(2, "subnet 10.8.0.5/24 has host bits set: use 10.8.0.0/24", "network", "create", "n0", "--vni", "5",
+                "--subnet", "10.8.0.5/24");
         expect(2, "is 20 bytes; Linux allows at most 15", "network", "create", "n0", "--vni", "5", "--subnet",
                 "10.8.0.0/24", "--bridge", "averyveryverylongbr0");
         String store = "file://" + fixture.stateDir.resolve("store");
