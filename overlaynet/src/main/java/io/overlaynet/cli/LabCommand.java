@@ -7,7 +7,6 @@ import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.Container;
 import io.overlaynet.lab.LabRecord.LabHost;
-import io.overlaynet.netlink.netns.NetNamespaces;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code overlaynet lab up|ping|status|down|demo}: the seeds' scenario on simulated hosts. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
@@ -76,29 +74,66 @@ final class LabCommand {
         @Override
         public Integer call() {
             boolean json = json();
-            LabRecord r = start(this, hosts, mode, store);
+            Optional<LabRecord> have = lab().record();
+            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store);
             if (json) {
                 Out.json(r);
             } else {
-                describe(r);
+                describe(r, have.isPresent() ? "already up" : "up");
             }
             return 0;
+        }
+
+        /**
+         * 'lab up' again with the same hosts, mode and store is a no-op when every namespace and agent of
+         * it is still there; anything else is refused, naming what differs or what is gone.
+         */
+        private LabRecord same(LabRecord r) {
+            boolean agents = withAgents(mode, store);
+            String wantMode = agents ? mode : Mode.parse(mode).toString();
+            String wantStore = agents ? store.orElse("file") : "";
+            String haveStore = r.store().isEmpty() ? "" : r.store().substring(0, r.store().indexOf(':'));
+            if (r.hosts().size() != hosts || !r.mode().equals(wantMode) || !haveStore.equals(wantStore)) {
+                throw new IllegalArgumentException("lab " + prefix + " is up with " + r.hosts().size() + " hosts, mode "
+                        + r.mode() + (haveStore.isEmpty() ? "" : ", store " + haveStore) + "; asked for " + hosts
+                        + " hosts, mode " + mode + store.map(x -> ", store " + x).orElse("") + ": 'overlaynet lab down --prefix "
+                        + prefix + "' first, or use another --prefix");
+            }
+            List<String> gone = new ArrayList<>(Lab.missingNamespaces(r));
+            lab().silentAgents(r).forEach(h -> gone.add("the agent of " + h));
+            if (!gone.isEmpty()) {
+                throw new IllegalStateException("lab " + prefix + " is recorded as up but " + String.join(", ", gone)
+                        + (gone.size() == 1 ? " is" : " are") + " gone: 'overlaynet lab down --prefix " + prefix
+                        + "', then up again");
+            }
+            return r;
         }
     }
 
     static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store) {
-        if (mode.equals("proactive") || mode.equals("reactive")) {
+        if (withAgents(mode, store)) {
             return o.lab().upWithAgents(hosts, mode.equals("reactive"), store.orElse("file"));
-        }
-        if (store.isPresent()) {
-            throw new IllegalArgumentException("--store needs --mode proactive or reactive (agents use the store)");
         }
         return o.lab().up(hosts, Mode.parse(mode));
     }
 
+    /** Whether {@code mode} runs agents (proactive, reactive); only those take a --store. */
+    static boolean withAgents(String mode, Optional<String> store) {
+        boolean agents = mode.equals("proactive") || mode.equals("reactive");
+        if (!agents && store.isPresent()) {
+            throw new IllegalArgumentException("--store needs --mode proactive or reactive (agents use the store)");
+        }
+        return agents;
+    }
+
     static void describe(LabRecord r) {
-        System.out.printf("lab %s up: %d hosts on underlay %s (bridge ubr0, 192.168.104.0/24), network %s "
-                + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%s%n", r.prefix(), r.hosts().size(), r.underlayNamespace(),
+        describe(r, "up");
+    }
+
+    /** The lab in a few lines; {@code state} is "up" or "already up". */
+    static void describe(LabRecord r, String state) {
+        System.out.printf("lab %s %s: %d hosts on underlay %s (bridge ubr0, 192.168.104.0/24), network %s "
+                + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%s%n", r.prefix(), state, r.hosts().size(), r.underlayNamespace(),
                 r.network(), r.mode(), r.agents() ? ", agents over " + r.store() + " (pids " + r.agentPids() + ")" : "");
         for (LabHost h : r.hosts()) {
             List<String> cs = h.containers().stream().map(c -> c.name() + " " + c.ip()).toList();
@@ -150,27 +185,31 @@ final class LabCommand {
         return r.hosts().stream().filter(h -> h.containers().contains(c)).map(LabHost::name).findFirst().orElse("?");
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "What the lab holds, and whether its namespaces are still there.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "What the lab holds, and whether its namespaces (and agents) are still there.")
     static final class Status extends LabOptions implements Callable<Integer> {
         @Override
         public Integer call() {
             boolean json = json();
             LabRecord r = record();
-            List<String> missing = Stream.concat(r.hosts().stream().map(LabHost::namespace),
-                    r.containers().stream().map(Container::namespace)).filter(n -> !NetNamespaces.exists(n)).toList();
+            List<String> missing = Lab.missingNamespaces(r);
+            List<String> silent = lab().silentAgents(r);
             if (json) {
-                Out.json(new StatusJson(r, missing));
+                Out.json(new StatusJson(r, missing, silent));
             } else {
                 describe(r);
                 System.out.println(missing.isEmpty() ? "all namespaces present"
                         : missing.size() + " namespace(s) missing: " + String.join(", ", missing));
+                if (r.agents()) {
+                    System.out.println(silent.isEmpty() ? "every agent answers"
+                            : "no answer from the agent of " + String.join(", ", silent));
+                }
             }
-            return missing.isEmpty() ? 0 : Main.EXIT_FAILURE;
+            return missing.isEmpty() && silent.isEmpty() ? 0 : Main.EXIT_FAILURE;
         }
     }
 
-    /** {@code lab status -o json}: the lab's record and the namespaces of it that are gone. */
-    record StatusJson(LabRecord lab, List<String> missingNamespaces) {
+    /** {@code lab status -o json}: the lab's record, its namespaces that are gone, hosts whose agent is silent. */
+    record StatusJson(LabRecord lab, List<String> missingNamespaces, List<String> silentAgents) {
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Remove exactly what 'lab up' made. Idempotent.")

@@ -177,6 +177,22 @@ public final class Lab {
         }
     }
 
+    /** The lab's host and container namespaces that no longer exist. */
+    public static List<String> missingNamespaces(LabRecord r) {
+        List<String> all = new ArrayList<>(r.hosts().stream().map(LabHost::namespace).toList());
+        r.containers().forEach(c -> all.add(c.namespace()));
+        return all.stream().filter(n -> !NetNamespaces.exists(n)).toList();
+    }
+
+    /** In a lab with agents, the hosts whose agent does not answer on its socket. */
+    public List<String> silentAgents(LabRecord r) {
+        if (!r.agents()) {
+            return List.of();
+        }
+        LabAgents agents = new LabAgents(stateRoot, prefix);
+        return r.hosts().stream().filter(h -> AgentClient.find(agents.socket(h)).isEmpty()).map(LabHost::name).toList();
+    }
+
     /** Starts (again) the agent of one host, e.g. after it was killed; records its pid. Returns the pid. */
     public long startAgent(LabHost h) {
         LabRecord rec = record().orElseThrow(() -> new IllegalStateException("no lab " + prefix));

@@ -53,6 +53,13 @@ class AgentFaultsTest {
         ProcessHandle agent2 = ProcessHandle.of(lab.agentPids().get(1)).orElseThrow();
         agent2.destroyForcibly(); // SIGKILL: no deregistration, no cleanup
         agent2.onExit().get(10, TimeUnit.SECONDS);
+        // 'lab up' again finds the dead agent and refuses; once it runs again, 'lab up' is a no-op.
+        List<String> where = List.of("--state-dir", fixture.stateDir.toString());
+        String[] up = {"lab", "up", "--hosts", "2", "--mode", "proactive", "--prefix", fixture.prefix};
+        Cli.Run upWithoutAgent = Cli.expect(1, where, up);
+        assertTrue(upWithoutAgent.err().contains("but the agent of " + h2.name() + " is gone"), upWithoutAgent.err());
+        Cli.Run status = Cli.expect(1, where, "lab", "status", "--prefix", fixture.prefix);
+        assertTrue(status.out().contains("no answer from the agent of " + h2.name()), status.out());
         fixture.lab().startAgent(h2);
         assertTrue(ping.waitFor(30, TimeUnit.SECONDS));
         String out = new String(ping.getInputStream().readAllBytes());
@@ -62,6 +69,8 @@ class AgentFaultsTest {
         // And it still works: a new endpoint on node2 reaches node1's kernel.
         fixture.lab().agent(h2).addEndpoint("demo", "late", Optional.of("12.12.12.70"), Optional.empty(), Optional.empty());
         await("node1 programs 12.12.12.70", () -> hasArp(h1, "12.12.12.70"), 20);
+        assertTrue(Cli.expect(0, where, up).out().contains("already up"));
+        assertTrue(Cli.expect(0, where, "lab", "status", "--prefix", fixture.prefix).out().contains("every agent answers"));
     }
 
     @Test

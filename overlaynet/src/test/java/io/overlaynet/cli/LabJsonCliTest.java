@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.Container;
+import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.testing.Sh;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
@@ -16,13 +17,16 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code lab status} and {@code lab ping} with {@code -o json}, whole and with a container's namespace gone. */
+/**
+ * {@code lab status} and {@code lab ping} with {@code -o json}, whole and with a container's namespace gone;
+ * and {@code lab up} again on a lab that is up: a no-op when it asks for the same lab, refused otherwise.
+ */
 class LabJsonCliTest {
     @RegisterExtension
     final LabFixture fixture = new LabFixture();
 
     @Test
-    void statusAndPingReportAsJsonAndNameWhatIsMissing() throws Exception {
+    void statusAndPingReportAsJsonAndNameWhatIsMissingAndUpAgainIsANoOp() throws Exception {
         LabRecord lab = fixture.up(2, new Mode.Static());
         List<String> where = List.of("--state-dir", fixture.stateDir.toString());
 
@@ -39,9 +43,20 @@ class LabJsonCliTest {
             assertTrue(p.path("rttMs").asDouble() > 0, "every pair answered: " + p);
         }
 
-        // A container's namespace vanishes behind the lab's back: both commands say so and exit 1.
+        // 'lab up' again: the same lab is a no-op that prints it; a different one is refused and makes nothing.
+        List<String> namespaces = NetNamespaces.list();
+        Cli.Run again = Cli.expect(0, where, "lab", "up", "--hosts", "2", "--mode", "static", "--prefix", fixture.prefix);
+        assertTrue(again.out().startsWith("lab " + fixture.prefix + " already up: 2 hosts"), again.out());
+        assertEquals(s.path("lab"), Cli.expect(0, where, "lab", "up", "--hosts", "2", "--prefix", fixture.prefix, "-o", "json").json());
+        Cli.Run bigger = Cli.expect(2, where, "lab", "up", "--hosts", "3", "--mode", "flood", "--prefix", fixture.prefix);
+        assertTrue(bigger.err().contains("is up with 2 hosts, mode static; asked for 3 hosts, mode flood"), bigger.err());
+        assertEquals(namespaces, NetNamespaces.list());
+
+        // A container's namespace vanishes behind the lab's back: status, ping and up say so and exit 1.
         Container gone = cs.getLast();
         Sh.run("ip", "netns", "del", gone.namespace()).ok();
+        Cli.Run upBroken = Cli.expect(1, where, "lab", "up", "--hosts", "2", "--prefix", fixture.prefix);
+        assertTrue(upBroken.err().contains("but " + gone.namespace() + " is gone"), upBroken.err());
         Cli.Run broken = Cli.expect(1, where, "lab", "status", "--prefix", fixture.prefix, "-o", "json");
         assertEquals(List.of(gone.namespace()), texts(broken.json().path("missingNamespaces")));
         Cli.Run failing = Cli.expect(1, where, "lab", "ping", "--prefix", fixture.prefix, "-o", "json");
