@@ -37,7 +37,7 @@ public final class AttachBench {
         this.out = out;
     }
 
-    public void run() {
+    public Figures run() {
         out.printf("overlaynet bench attach: %d endpoints each way on one simulated host, after %d untimed attach+remove"
                 + " cycles of ours (JIT warm-up) and %d untimed attaches each way%n", endpoints, jitWarmup, warmup);
         List<Double> ours = new ArrayList<>();
@@ -90,7 +90,7 @@ public final class AttachBench {
         out.printf("%-40s %10.2f %10.2f%n", "attach: netns+veth+MAC+MTU+IP+up+route", o, s);
         out.printf("%-40s %10.2f %10.2f%n", "p90", Stats.percentile(ours, 90), Stats.percentile(seeds, 90));
         out.println();
-        out.printf("attach_speedup_vs_iproute2 %.1f%n", s / o);
+        return new Figures(out).add("attach_speedup_vs_iproute2", s / o, "%.1f");
     }
 
     /** The seeds' container script: one ip process per step. */

@@ -34,7 +34,7 @@ public final class ConvergeBench {
         this.out = out;
     }
 
-    public void run() {
+    public Figures run() {
         out.printf("overlaynet bench converge: %d hosts with agents, %s store, %d registrations%n", hosts, store, endpoints);
         List<Double> all = new ArrayList<>();
         try (AgentLab l = new AgentLab("cv", hosts, false, store, out)) {
@@ -76,7 +76,7 @@ public final class ConvergeBench {
         out.printf("%-48s %10.1f%n", "p99", Stats.percentile(all, 99));
         out.printf("%-48s %10.1f%n", "max", Stats.percentile(all, 100));
         out.println();
-        out.printf("converge_p99_ms %.1f%n", Stats.percentile(all, 99));
+        return new Figures(out).add("converge_p99_ms", Stats.percentile(all, 99), "%.1f");
     }
 
     @SuppressWarnings("unchecked")

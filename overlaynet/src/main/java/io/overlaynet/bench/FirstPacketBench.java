@@ -33,7 +33,7 @@ public final class FirstPacketBench {
         this.out = out;
     }
 
-    public void run() {
+    public Figures run() {
         out.printf("overlaynet bench first-packet: %s mode, %s store, %d rounds of two fresh containers%n",
                 reactive ? "reactive" : "proactive", store, rounds);
         List<Double> first = new ArrayList<>();
@@ -62,7 +62,7 @@ public final class FirstPacketBench {
             out.println(" with the 1 s retry on both sides and no such request, measures about 2,050 ms)");
         }
         out.println();
-        out.printf("first_packet_ms %.2f%n", Stats.median(first));
+        return new Figures(out).add("first_packet_ms", Stats.median(first), "%.2f");
     }
 
     /**

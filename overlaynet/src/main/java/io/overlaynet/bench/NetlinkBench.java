@@ -45,7 +45,7 @@ public final class NetlinkBench {
     private record Round(double libFdbSec, double libNeighSec, double iprFdbSec, double iprNeighSec) {
     }
 
-    public void run() {
+    public Figures run() {
         out.printf("overlaynet bench netlink: %d FDB + %d neighbour entries, %d rounds (+1 warm-up), fresh namespaces%n",
                 entries, entries, rounds);
         List<Round> results = new ArrayList<>();
@@ -67,7 +67,7 @@ public final class NetlinkBench {
             ipSingle = new ArrayList<>();
             singles(scratch, libSingle, ipSingle);
         }
-        report(results, libSingle, ipSingle, heap, rss);
+        return report(results, libSingle, ipSingle, heap, rss);
     }
 
     private Round round(Scratch scratch, int n, int r) {
@@ -166,7 +166,7 @@ public final class NetlinkBench {
         }
     }
 
-    private void report(List<Round> rs, List<Double> libSingle, List<Double> ipSingle, double heap, double rss) {
+    private Figures report(List<Round> rs, List<Double> libSingle, List<Double> ipSingle, double heap, double rss) {
         double libFdb = entries / Stats.median(rs.stream().map(Round::libFdbSec).toList());
         double libNeigh = entries / Stats.median(rs.stream().map(Round::libNeighSec).toList());
         double iprFdb = entries / Stats.median(rs.stream().map(Round::iprFdbSec).toList());
@@ -184,7 +184,7 @@ public final class NetlinkBench {
         out.printf("%-34s %14.1f%n", "library JVM heap used, MiB", heap);
         out.printf("%-34s %14.1f%n", "library JVM RSS, MiB", rss);
         out.println();
-        out.printf("netlink_vs_iproute2_batch %.2f%n", libAll / iprAll);
+        return new Figures(out).add("netlink_vs_iproute2_batch", libAll / iprAll, "%.2f");
     }
 
     private static void check(BatchResult r) {

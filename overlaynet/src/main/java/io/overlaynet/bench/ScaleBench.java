@@ -44,7 +44,7 @@ public final class ScaleBench {
         this.out = out;
     }
 
-    public void run() {
+    public Figures run() {
         out.printf("overlaynet bench scale: %d remote endpoints appear in the %s store; one host's agent programs them%n",
                 endpoints, store);
         double agentSec;
@@ -87,8 +87,7 @@ public final class ScaleBench {
         out.printf("%-52s %12.0f%n", "iproute2: ip -batch + bridge -batch", iprRate);
         out.printf("%-52s %12.1f%n", "agent RSS after programming, MiB", rss);
         out.println();
-        out.printf("scale_vs_iproute2_batch %.2f%n", agentRate / iprRate);
-        out.printf("agent_rss_mb %.1f%n", rss);
+        return new Figures(out).add("scale_vs_iproute2_batch", agentRate / iprRate, "%.2f").add("agent_rss_mb", rss, "%.1f");
     }
 
     /** A remote host "ghost" and its N endpoints in network "scale". */

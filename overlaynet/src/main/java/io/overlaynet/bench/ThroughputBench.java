@@ -154,7 +154,7 @@ public final class ThroughputBench {
             // The headline: last, and named so.
             Setting.labDefault("overlaynet defaults (no outer checksum, no hooks) on the lab underlay"));
 
-    public void run() {
+    public Figures run() {
         out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s (after %d s left out) per path and setting,"
                 + " 2 lab hosts; host TCP congestion control: %s%n", rounds, seconds, omit, hostCongestionControl());
         Map<Setting, List<Pair>> results;
@@ -184,7 +184,7 @@ public final class ThroughputBench {
                 the ratio beyond the noise. The last row, overlaynet's defaults with the host's own congestion
                 control, is the headline.""");
         out.println();
-        out.printf("overlay_vs_underlay %.2f%n", rows.getLast().ratio());
+        return new Figures(out).add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
     }
 
     /**

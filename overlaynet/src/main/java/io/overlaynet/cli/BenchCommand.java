@@ -2,14 +2,20 @@ package io.overlaynet.cli;
 
 import io.overlaynet.bench.AttachBench;
 import io.overlaynet.bench.ConvergeBench;
+import io.overlaynet.bench.Figures;
 import io.overlaynet.bench.FirstPacketBench;
 import io.overlaynet.bench.NetlinkBench;
 import io.overlaynet.bench.ScaleBench;
 import io.overlaynet.bench.ThroughputBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the seeds' scripts).",
@@ -27,6 +33,7 @@ public final class BenchCommand implements Runnable {
                     + "against one 'ip' process per operation.",
                 "Ends with 'netlink_vs_iproute2_batch R' (library entries/s / iproute2 batch entries/s)."})
     static final class Netlink implements Callable<Integer> {
+        @Mixin OutputFormat format;
         @Option(names = "--entries", paramLabel = "N",
                 defaultValue = "10000", description = "FDB and neighbour entries each (default ${DEFAULT-VALUE}).")
         int entries;
@@ -44,8 +51,7 @@ public final class BenchCommand implements Runnable {
             range("--entries", entries, 1, 1_000_000);
             range("--rounds", rounds, 1, 100);
             range("--single-ops", singleOps, 1, 100_000);
-            new NetlinkBench(entries, rounds, singleOps, System.out).run();
-            return 0;
+            return report(format, "netlink", out -> new NetlinkBench(entries, rounds, singleOps, out).run());
         }
     }
 
@@ -53,6 +59,7 @@ public final class BenchCommand implements Runnable {
             description = {"Time per endpoint attach through the data plane vs the seeds' script (one ip process per step).",
                 "Ends with 'attach_speedup_vs_iproute2 R'."})
     static final class Attach implements Callable<Integer> {
+        @Mixin OutputFormat format;
         @Option(names = "--endpoints", paramLabel = "N",
                 defaultValue = "100", description = "Endpoints per side (default ${DEFAULT-VALUE}).")
         int endpoints;
@@ -73,8 +80,7 @@ public final class BenchCommand implements Runnable {
             range("--endpoints", endpoints, 1, 5000);
             range("--warmup", warmup, 0, 5000);
             range("--jit-warmup", jitWarmup, 0, 20_000);
-            new AttachBench(endpoints, warmup, jitWarmup, System.out).run();
-            return 0;
+            return report(format, "attach", out -> new AttachBench(endpoints, warmup, jitWarmup, out).run());
         }
     }
 
@@ -82,6 +88,7 @@ public final class BenchCommand implements Runnable {
             description = {"iperf3 TCP container-to-container across two lab hosts vs host-to-host on the same underlay.",
                 "Tries UDP checksum and offload settings; ends with 'overlay_vs_underlay R'."})
     static final class Throughput implements Callable<Integer> {
+        @Mixin OutputFormat format;
         @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Rounds per setting (default ${DEFAULT-VALUE}).")
         int rounds;
         @Option(names = "--seconds", paramLabel = "SECONDS",
@@ -96,9 +103,24 @@ public final class BenchCommand implements Runnable {
             range("--rounds", rounds, 1, 100);
             range("--seconds", seconds, 1, 60);
             range("--omit", omit, 0, 60);
-            new ThroughputBench(rounds, seconds, omit, System.out).run();
-            return 0;
+            return report(format, "throughput", out -> new ThroughputBench(rounds, seconds, omit, out).run());
         }
+    }
+
+    /**
+     * Runs a bench with its report on stdout; with {@code -o json} the report goes to stderr and stdout
+     * gets one JSON object, {@code {"bench": NAME, "figures": {FIGURE: VALUE, ...}}}.
+     */
+    static int report(OutputFormat format, String bench, Function<PrintStream, Figures> run) {
+        boolean json = format.json();
+        Figures figures = run.apply(json ? System.err : System.out);
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("bench", bench);
+            doc.put("figures", figures.values());
+            Out.json(doc);
+        }
+        return 0;
     }
 
     /** A one-line usage error when an option's value is outside min..max. */
@@ -119,6 +141,7 @@ public final class BenchCommand implements Runnable {
             description = {"RTT of the very first ping between two fresh containers on two lab hosts, and the steady RTT.",
                 "Ends with 'first_packet_ms X' (median)."})
     static final class FirstPacket implements Callable<Integer> {
+        @Mixin OutputFormat format;
         @Option(names = "--mode", paramLabel = "MODE",
                 defaultValue = "proactive", description = "proactive | reactive (default ${DEFAULT-VALUE}).")
         String mode;
@@ -131,8 +154,8 @@ public final class BenchCommand implements Runnable {
         public Integer call() {
             boolean reactive = AgentCommand.reactiveMode(mode);
             range("--rounds", rounds, 1, 25);
-            new FirstPacketBench(reactive, checkStore(store), rounds, System.out).run();
-            return 0;
+            String kind = checkStore(store);
+            return report(format, "first-packet", out -> new FirstPacketBench(reactive, kind, rounds, out).run());
         }
     }
 
@@ -140,6 +163,7 @@ public final class BenchCommand implements Runnable {
             description = {"Time from an endpoint's registration until its entries are in every other host's kernel.",
                 "Ends with 'converge_p99_ms X'."})
     static final class Converge implements Callable<Integer> {
+        @Mixin OutputFormat format;
         @Option(names = "--hosts", paramLabel = "N", defaultValue = "10", description = "Lab hosts with agents (default ${DEFAULT-VALUE}).")
         int hosts;
         @Option(names = "--store", paramLabel = "STORE", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
@@ -152,8 +176,8 @@ public final class BenchCommand implements Runnable {
         public Integer call() {
             range("--hosts", hosts, 2, 24);
             range("--endpoints", endpoints, 1, 1000);
-            new ConvergeBench(hosts, checkStore(store), endpoints, System.out).run();
-            return 0;
+            String kind = checkStore(store);
+            return report(format, "converge", out -> new ConvergeBench(hosts, kind, endpoints, out).run());
         }
     }
 
@@ -162,6 +186,7 @@ public final class BenchCommand implements Runnable {
                     + "its RSS, and iproute2 -batch on the same entries.",
                 "Ends with 'scale_vs_iproute2_batch R' and 'agent_rss_mb M'."})
     static final class Scale implements Callable<Integer> {
+        @Mixin OutputFormat format;
         @Option(names = "--endpoints", paramLabel = "N",
                 defaultValue = "10000", description = "Remote endpoints (default ${DEFAULT-VALUE}).")
         int endpoints;
@@ -171,8 +196,8 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             range("--endpoints", endpoints, 1, 200_000);
-            new ScaleBench(endpoints, checkStore(store), System.out).run();
-            return 0;
+            String kind = checkStore(store);
+            return report(format, "scale", out -> new ScaleBench(endpoints, kind, out).run());
         }
     }
 }

@@ -8,6 +8,7 @@ import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.Container;
 import io.overlaynet.lab.LabRecord.LabHost;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,15 +33,12 @@ final class LabCommand {
         @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
                 description = "State directory (default ${DEFAULT-VALUE}).")
         Path stateDir = Host.DEFAULT_STATE_ROOT;
-        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
-                description = "text or json (default ${DEFAULT-VALUE}).")
-        String output = "text";
+        @Mixin OutputFormat format;
         @Spec
         CommandSpec spec;
 
-        /** -o given here, else before 'lab', else text. */
         boolean json() {
-            return Out.wantsJson(Main.GlobalOptions.resolve(spec, "--output", output, g -> g.output));
+            return format.json();
         }
 
         /** --state-dir given here, else before 'lab', else the default. */

@@ -1,5 +1,6 @@
 package io.overlaynet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.testing.Cli;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,23 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("FDB add, entries/s (bridge -batch)"), r.out());
         assertTrue(Cli.figure(r.lastLine(), "netlink_vs_iproute2_batch") > 0, r.out());
+    }
+
+    @Test
+    void benchWithJsonOutputPrintsItsFiguresAsJsonAndTheReportOnStderr() {
+        Cli.Run before = Cli.expect(0, List.of("-o", "json"), "bench", "netlink", "--entries", "300", "--rounds", "1",
+                "--single-ops", "3");
+        Cli.Run after = Cli.expect(0, List.of(), "bench", "netlink", "--entries", "300", "--rounds", "1",
+                "--single-ops", "3", "--output", "json");
+        for (Cli.Run r : List.of(before, after)) {
+            JsonNode doc = r.json();
+            assertEquals("netlink", doc.path("bench").asText(), r.out());
+            assertEquals(1, doc.path("figures").size(), r.out());
+            String lastReportLine = r.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+            assertEquals(Cli.figure(lastReportLine, "netlink_vs_iproute2_batch"),
+                    doc.at("/figures/netlink_vs_iproute2_batch").asDouble(), r.out());
+            assertTrue(r.err().contains("FDB add, entries/s (bridge -batch)"), r.err());
+        }
     }
 
     @Test
