@@ -55,7 +55,8 @@ final class PeerCommand {
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a remote endpoint (--ip) or a flood-list VTEP (--vtep).")
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = {"Remove a remote endpoint (--ip) or a flood-list VTEP (--vtep).",
+            "With both, the endpoint is removed only if it is at that VTEP."})
     static final class Remove implements Callable<Integer> {
         @Mixin HostOptions host;
         @Parameters(paramLabel = "NETWORK", description = "The network the peer belongs to.") String network;

@@ -95,6 +95,10 @@ public final class Peers {
             return false;
         }
         PeerRecord p = rec.get();
+        if (ip.isPresent() && vtep.isPresent() && !p.vtep().equals(vtep.get().getHostAddress())) {
+            throw new IllegalArgumentException("peer " + key + " is at VTEP " + p.vtep() + ", not "
+                    + vtep.get().getHostAddress() + ": leave out --vtep, or give the right one");
+        }
         Overlay o = host.overlay(net);
         int vx = o.vxlanIndex();
         InetAddress dst = Ip.parse(p.vtep());

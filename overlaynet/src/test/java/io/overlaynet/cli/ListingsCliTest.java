@@ -68,7 +68,10 @@ class ListingsCliTest {
         assertEquals(remote.size() + 1, Cli.expect(0, on, "peer", "ls", "--network", "demo", "-o", "json").json().size());
         assertTrue(kernelArp(ovl).contains("12.12.12.200 02:42:0c:0c:0c:c8"), kernelArp(ovl).toString());
         assertArpAndFdbMatchTheKernel(on, ovl);
-        JsonNode peerRm = Cli.expect(0, on, "peer", "rm", "demo", "--ip", "12.12.12.200", "-o", "json").json();
+        Cli.Run wrongVtep = Cli.expect(2, on, "peer", "rm", "demo", "--ip", "12.12.12.200", "--vtep", "192.168.104.77");
+        assertTrue(wrongVtep.err().contains("peer 12.12.12.200 is at VTEP " + h2.address() + ", not 192.168.104.77"), wrongVtep.err());
+        assertTrue(kernelArp(ovl).contains("12.12.12.200 02:42:0c:0c:0c:c8"), "a refused rm leaves the peer");
+        JsonNode peerRm = Cli.expect(0, on, "peer", "rm", "demo", "--ip", "12.12.12.200", "--vtep", h2.address(), "-o", "json").json();
         assertEquals("[{\"kind\":\"peer\",\"name\":\"12.12.12.200\",\"removed\":true}]", peerRm.toString());
         assertEquals(remote, set(Cli.expect(0, on, "peer", "ls", "-o", "json").json(),
                 p -> p.path("ip").asText() + " " + p.path("mac").asText() + " " + p.path("vtep").asText()));
