@@ -3,8 +3,8 @@ package io.overlaynet.cli;
 import io.overlaynet.agent.AgentClient;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
-import io.overlaynet.dataplane.Networks;
 import io.overlaynet.dataplane.Records.EndpointRecord;
+import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
 import picocli.CommandLine.Command;
@@ -105,9 +105,8 @@ final class EndpointCommand {
 
         @Override
         public Integer call() {
-            Optional<String> network = filter.network();
             try (Host h = host.open()) {
-                network.ifPresent(new Networks(h)::get); // a misspelt name fails instead of listing nothing
+                Optional<String> network = filter.network(h).map(NetworkRecord::name);
                 List<EndpointRecord> all = new Endpoints(h).list(network);
                 if (host.json()) {
                     Out.json(all);

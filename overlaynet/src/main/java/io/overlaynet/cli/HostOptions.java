@@ -1,9 +1,7 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.dataplane.Host;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -15,7 +13,7 @@ import java.util.function.Function;
  * network ls}): one given after the command wins, then one given before it, then the environment
  * and the default.
  */
-final class HostOptions {
+final class HostOptions extends OutputFormat {
     @Option(names = "--ns-prefix", paramLabel = "P", defaultValue = "${env:OVERLAYNET_NS_PREFIX:-}",
             description = "Prefix of every namespace name this host makes, so simulated hosts share a machine "
                     + "(env OVERLAYNET_NS_PREFIX).")
@@ -29,15 +27,8 @@ final class HostOptions {
             description = "Act as the host whose underlay is in namespace NS (default: the caller's namespace).")
     Optional<String> hostNs = Optional.empty();
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
-            description = "text or json (default ${DEFAULT-VALUE}).")
-    String output = "text";
-
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec mixee;
-
     Host open() {
-        Out.wantsJson(output());
+        json(); // a bad -o is a usage error before anything is opened
         return Host.open(prefix(), stateDir(), hostNs());
     }
 
@@ -52,14 +43,6 @@ final class HostOptions {
 
     Optional<String> hostNs() {
         return pick("--host-ns", hostNs, g -> g.hostNs == null ? null : Optional.of(g.hostNs));
-    }
-
-    boolean json() {
-        return Out.wantsJson(output());
-    }
-
-    private String output() {
-        return pick("--output", output, g -> g.output);
     }
 
     private <T> T pick(String name, T own, Function<Main.GlobalOptions, T> global) {

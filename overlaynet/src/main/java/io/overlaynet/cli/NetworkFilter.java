@@ -1,5 +1,8 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Networks;
+import io.overlaynet.dataplane.Records.NetworkRecord;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,11 +19,12 @@ final class NetworkFilter {
     @Option(names = "--network", paramLabel = "NAME", description = "Only this network's entries.")
     String option;
 
-    Optional<String> network() {
+    /** The network asked for, read from the host's records; a name that is not there fails rather than list nothing. */
+    Optional<NetworkRecord> network(Host h) {
         if (positional != null && option != null && !positional.equals(option)) {
             throw new IllegalArgumentException("two networks given, '" + positional + "' and --network '" + option
                     + "': give one");
         }
-        return Optional.ofNullable(positional != null ? positional : option);
+        return Optional.ofNullable(positional != null ? positional : option).map(new Networks(h)::get);
     }
 }

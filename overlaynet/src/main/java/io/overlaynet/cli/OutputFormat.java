@@ -4,8 +4,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code -o text|json} for commands that take no host options (lab, bench); given before the command too. */
-final class OutputFormat {
+/**
+ * {@code -o text|json}, given after the command or before it: as a mixin for the commands without host
+ * options (lab, bench), and as the base of {@link HostOptions}.
+ */
+class OutputFormat {
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
             description = "text or json (default ${DEFAULT-VALUE}).")
     String output = "text";

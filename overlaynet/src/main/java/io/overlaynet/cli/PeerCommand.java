@@ -1,8 +1,8 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.dataplane.Host;
-import io.overlaynet.dataplane.Networks;
 import io.overlaynet.dataplane.Peers;
+import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.dataplane.Records.PeerRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
@@ -83,9 +83,8 @@ final class PeerCommand {
 
         @Override
         public Integer call() {
-            Optional<String> network = filter.network();
             try (Host h = host.open()) {
-                network.ifPresent(new Networks(h)::get); // a misspelt name fails instead of listing nothing
+                Optional<String> network = filter.network(h).map(NetworkRecord::name);
                 List<PeerRecord> all = new Peers(h).list(network);
                 if (host.json()) {
                     Out.json(all);

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code overlaynet show arp|fdb}: the kernel's tables on each network's VXLAN device, read live. */
@@ -31,10 +30,8 @@ final class ShowCommand implements Callable<Integer> {
         if (!table.equals("arp") && !table.equals("fdb")) {
             throw new IllegalArgumentException("unknown table '" + table + "': use arp or fdb");
         }
-        Optional<String> network = filter.network();
         try (Host h = host.open()) {
-            Networks networks = new Networks(h);
-            List<NetworkRecord> nets = network.map(n -> List.of(networks.get(n))).orElseGet(networks::list);
+            List<NetworkRecord> nets = filter.network(h).map(List::of).orElseGet(new Networks(h)::list);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (NetworkRecord n : nets) {
                 try (Overlay o = Overlay.open(h, n)) {

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The simulated multi-host lab: an underlay namespace holding a bridge, N host namespaces joined to it
@@ -179,9 +180,8 @@ public final class Lab {
 
     /** The lab's host and container namespaces that no longer exist. */
     public static List<String> missingNamespaces(LabRecord r) {
-        List<String> all = new ArrayList<>(r.hosts().stream().map(LabHost::namespace).toList());
-        r.containers().forEach(c -> all.add(c.namespace()));
-        return all.stream().filter(n -> !NetNamespaces.exists(n)).toList();
+        return Stream.concat(r.hosts().stream().map(LabHost::namespace), r.containers().stream().map(Container::namespace))
+                .filter(n -> !NetNamespaces.exists(n)).toList();
     }
 
     /** In a lab with agents, the hosts whose agent does not answer on its socket. */
