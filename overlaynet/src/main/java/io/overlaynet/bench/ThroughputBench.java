@@ -180,9 +180,9 @@ public final class ThroughputBench {
                 Also tried by hand, not run here (figures in docs/dataplane.md): GRO on the veths, threaded NAPI on
                 vxlan1 and on the endpoint veths, iperf3 pinned to one CPU and to separate CPUs, BIG TCP on the
                 overlay devices (VXLAN loses the frames), RPS on the endpoint and underlay veths (it ends the
-                reordering behind most retransmits, not the cost); the fq qdisc is not in this kernel. None raised
-                the ratio beyond the noise. The last row, overlaynet's defaults with the host's own congestion
-                control, is the headline.""");
+                reordering behind most retransmits, not the cost), RFS on the endpoint veths; the fq qdisc is not
+                in this kernel. None raised the ratio beyond the noise. The last row, overlaynet's defaults with
+                the host's own congestion control, is the headline.""");
         out.println();
         return new Figures(out).add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
     }
