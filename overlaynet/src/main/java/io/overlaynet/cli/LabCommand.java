@@ -19,17 +19,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code overlaynet lab up|ping|status|down|demo}: the seeds' scenario on simulated hosts. */
+/** {@code overlaynet lab up|ping|status|down|ls|demo}: the seeds' scenario on simulated hosts. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Simulated hosts on one machine (network namespaces) running the seeds' scenario.",
         subcommands = {LabCommand.Up.class, LabCommand.Ping.class, LabCommand.Status.class, LabCommand.Down.class,
-            LabCommand.Demo.class})
+            LabCommand.Ls.class, LabCommand.Demo.class})
 final class LabCommand {
 
-    static class LabOptions {
-        @Option(names = "--prefix", paramLabel = "P",
-                defaultValue = "lab-", description = "Prefix of every lab namespace (default ${DEFAULT-VALUE}).")
-        String prefix;
+    /** --state-dir and -o, which every lab command takes. */
+    static class StateOptions {
         @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:OVERLAYNET_STATE_DIR:-/var/lib/overlaynet}",
                 description = "State directory (default ${DEFAULT-VALUE}).")
         Path stateDir = Host.DEFAULT_STATE_ROOT;
@@ -45,14 +43,27 @@ final class LabCommand {
         Path stateDir() {
             return Main.GlobalOptions.resolve(spec, "--state-dir", stateDir, g -> g.stateDir);
         }
+    }
+
+    /** The options of a command about one lab: which (--prefix), and the common ones. */
+    static class LabOptions extends StateOptions {
+        @Option(names = "--prefix", paramLabel = "P",
+                defaultValue = "lab-", description = "Prefix of every lab namespace (default ${DEFAULT-VALUE}).")
+        String prefix;
 
         Lab lab() {
             return new Lab(prefix, stateDir(), System.out);
         }
 
+        /** This lab's record; when it is not up, the error names the labs that are. */
         LabRecord record() {
-            return lab().record().orElseThrow(() -> new IllegalStateException("no lab with prefix " + prefix
-                    + " is up: start one with 'overlaynet lab up --prefix " + prefix + "'"));
+            return lab().record().orElseThrow(() -> {
+                List<String> up = Lab.all(stateDir()).stream().map(LabRecord::prefix).toList();
+                return new IllegalStateException("no lab with prefix " + prefix + " is up: "
+                        + (up.isEmpty() ? "" : "the lab" + (up.size() == 1 ? " up here is " : "s up here are ")
+                        + String.join(", ", up) + " (pick one with --prefix), or ")
+                        + "start one with 'overlaynet lab up --prefix " + prefix + "'");
+            });
         }
     }
 
@@ -90,7 +101,7 @@ final class LabCommand {
             boolean agents = withAgents(mode, store);
             String wantMode = agents ? mode : Mode.parse(mode).toString();
             String wantStore = agents ? store.orElse("file") : "";
-            String haveStore = r.store().isEmpty() ? "" : r.store().substring(0, r.store().indexOf(':'));
+            String haveStore = r.storeKind();
             if (r.hosts().size() != hosts || !r.mode().equals(wantMode) || !haveStore.equals(wantStore)) {
                 throw new IllegalArgumentException("lab " + prefix + " is up with " + r.hosts().size() + " hosts, mode "
                         + r.mode() + (haveStore.isEmpty() ? "" : ", store " + haveStore) + "; asked for " + hosts
@@ -210,14 +221,57 @@ final class LabCommand {
     record StatusJson(LabRecord lab, List<String> missingNamespaces, List<String> silentAgents) {
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true, description = "Remove exactly what 'lab up' made. Idempotent.")
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Remove exactly what 'lab up' made (--all: every lab recorded here). Idempotent.")
     static final class Down extends LabOptions implements Callable<Integer> {
+        @Option(names = "--all", description = "Every lab recorded in the state directory, whatever its prefix.")
+        boolean all;
+
         @Override
         public Integer call() {
+            if (all && spec.commandLine().getParseResult().hasMatchedOption("--prefix")) {
+                throw new IllegalArgumentException("--all and --prefix do not go together: give one of them");
+            }
+            List<String> prefixes = all ? Lab.all(stateDir()).stream().map(LabRecord::prefix).toList() : List.of(prefix);
             Out.Removals done = new Out.Removals(json());
-            done.add("lab", prefix, lab().down());
+            if (prefixes.isEmpty() && !json()) {
+                System.out.println("no lab recorded in " + stateDir() + ": nothing to remove");
+            }
+            for (String p : prefixes) {
+                done.add("lab", p, new Lab(p, stateDir(), System.out).down());
+            }
             done.finish();
             return 0;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "Every lab recorded in the state directory, and whether its namespaces and agents are there.")
+    static final class Ls extends StateOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            List<StatusJson> labs = Lab.all(stateDir()).stream().map(r -> new StatusJson(r, Lab.missingNamespaces(r),
+                    new Lab(r.prefix(), stateDir(), System.out).silentAgents(r))).toList();
+            if (json()) {
+                Out.json(labs);
+                return 0;
+            }
+            List<List<String>> rows = labs.stream().map(l -> List.of(l.lab().prefix(),
+                    Integer.toString(l.lab().hosts().size()), l.lab().mode(),
+                    l.lab().agents() ? l.lab().storeKind() : "-", health(l))).toList();
+            Out.table(List.of("PREFIX", "HOSTS", "MODE", "STORE", "STATE"), rows);
+            return 0;
+        }
+
+        private static String health(StatusJson l) {
+            List<String> wrong = new ArrayList<>();
+            if (!l.missingNamespaces().isEmpty()) {
+                wrong.add(l.missingNamespaces().size() + " namespace(s) missing");
+            }
+            if (!l.silentAgents().isEmpty()) {
+                wrong.add("silent agent(s): " + String.join(",", l.silentAgents()));
+            }
+            return wrong.isEmpty() ? "up" : String.join("; ", wrong);
         }
     }
 

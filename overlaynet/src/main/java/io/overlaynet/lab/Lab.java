@@ -68,6 +68,11 @@ public final class Lab {
         return labs().read(prefix + ".json", LabRecord.class);
     }
 
+    /** Every lab recorded under this state directory, by prefix. */
+    public static List<LabRecord> all(Path stateRoot) {
+        return new LocalState(stateRoot.resolve("labs")).list("", LabRecord.class);
+    }
+
     /** Refuses a host count out of range, a lab already up, and namespaces of ours left from before. */
     private void checkCanStart(int hosts) {
         if (hosts < 1 || hosts > MAX_HOSTS) {

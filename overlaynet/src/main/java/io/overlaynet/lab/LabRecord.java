@@ -20,6 +20,11 @@ public record LabRecord(String prefix, String mode, String underlayNamespace, Li
         return !store.isEmpty();
     }
 
+    /** The kind of the agents' store ("file", "etcd"), or "" in a lab without agents. */
+    public String storeKind() {
+        return store.isEmpty() ? "" : store.substring(0, store.indexOf(':'));
+    }
+
     public record LabHost(String name, String namespace, String nsPrefix, String address, List<Container> containers) {
         /** This host's overlay namespace for the lab's network. */
         public String overlayNamespace() {

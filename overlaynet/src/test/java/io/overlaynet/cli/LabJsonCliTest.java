@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code lab status} and {@code lab ping} with {@code -o json}, whole and with a container's namespace gone;
- * and {@code lab up} again on a lab that is up: a no-op when it asks for the same lab, refused otherwise.
+ * {@code lab status}, {@code lab ls} and {@code lab ping} with {@code -o json}, whole and with a container's
+ * namespace gone; {@code lab up} again on a lab that is up: a no-op when it asks for the same lab, refused
+ * otherwise; {@code lab down --all}.
  */
 class LabJsonCliTest {
     @RegisterExtension
@@ -34,6 +35,15 @@ class LabJsonCliTest {
         JsonNode s = status.json();
         assertEquals(lab.hosts().get(1).namespace(), s.at("/lab/hosts/1/namespace").asText(), status.out());
         assertEquals(0, s.path("missingNamespaces").size(), status.out());
+
+        // 'lab ls' lists it; asking for a lab under another prefix names the one that is up.
+        Cli.Run ls = Cli.expect(0, where, "lab", "ls", "-o", "json");
+        assertEquals(1, ls.json().size(), ls.out());
+        assertEquals(s, ls.json().get(0));
+        assertTrue(Cli.expect(0, where, "lab", "ls").out().lines()
+                .anyMatch(l -> l.matches(fixture.prefix + " +2 +static +- +up")), "a row for the lab");
+        Cli.Run other = Cli.expect(1, where, "lab", "status", "--prefix", fixture.prefix + "x");
+        assertTrue(other.err().contains("the lab up here is " + fixture.prefix + " (pick one with --prefix)"), other.err());
 
         List<Container> cs = lab.containers();
         Cli.Run ping = Cli.expect(0, where, "lab", "ping", "--prefix", fixture.prefix, "-o", "json");
@@ -65,8 +75,19 @@ class LabJsonCliTest {
             assertEquals(involved, p.path("rttMs").isNull(), "only pairs with the lost container fail: " + p);
         }
 
+        assertTrue(Cli.expect(0, where, "lab", "ls").out().lines()
+                .anyMatch(l -> l.matches(fixture.prefix + " .* 1 namespace\\(s\\) missing")), "the row says what is gone");
+
         Cli.Run bad = Cli.expect(2, where, "lab", "status", "--prefix", fixture.prefix, "-o", "yaml");
         assertTrue(bad.err().contains("unknown output format 'yaml'"), bad.err());
+
+        // 'lab down --all' removes every lab recorded in this state directory, and then has nothing to do.
+        Cli.Run both = Cli.expect(2, where, "lab", "down", "--all", "--prefix", fixture.prefix);
+        assertTrue(both.err().contains("--all and --prefix do not go together"), both.err());
+        assertEquals("lab " + fixture.prefix + " removed", Cli.expect(0, where, "lab", "down", "--all").out().strip());
+        assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith(fixture.prefix)), NetNamespaces.list().toString());
+        assertEquals(0, Cli.expect(0, where, "lab", "ls", "-o", "json").json().size());
+        assertTrue(Cli.expect(0, where, "lab", "down", "--all").out().contains("nothing to remove"));
     }
 
     private static List<String> texts(JsonNode array) {
