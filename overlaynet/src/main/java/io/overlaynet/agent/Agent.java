@@ -52,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Agent implements AutoCloseable {
     final AgentConfig cfg;
-    final Log log = new Log("agent");
+    final Log log;
     final Metrics metrics = new Metrics();
     final Store store;
     final Host host;
@@ -77,6 +77,7 @@ public final class Agent implements AutoCloseable {
 
     public Agent(AgentConfig cfg) {
         this.cfg = cfg;
+        this.log = new Log("agent", cfg.jsonLog());
         this.store = Stores.open(cfg.storeUrl());
         try {
             this.host = Host.open(cfg.prefix(), cfg.stateDir(), cfg.hostNs());
@@ -112,6 +113,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         Thread.ofPlatform().daemon(true).name("agent-liveness").start(registration::liveness);
+        log.info("ready: API " + cfg.apiSocket() + (cfg.metricsPort() > 0 ? ", metrics 127.0.0.1:" + cfg.metricsPort() : ""));
     }
 
     // ---- the loop -----------------------------------------------------------------------------

@@ -9,10 +9,11 @@ import java.util.Optional;
  *
  * @param reactive  answer the kernel's misses (the seeds' daemon) instead of programming ahead of time
  * @param apiSocket the local API's Unix socket (root only)
+ * @param jsonLog   log one JSON object per line instead of text
  */
 public record AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay,
                           String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
-                          int metricsPort, Duration reconcileEvery) {
+                          int metricsPort, Duration reconcileEvery, boolean jsonLog) {
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
 

@@ -18,7 +18,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "agent", mixinStandardHelpOptions = true, description = {
     "Run this host's agent: register in the store, program remote endpoints (proactive) or answer the "
             + "kernel's misses (reactive), serve the local API and metrics.",
-    "Stops cleanly on SIGTERM or SIGINT (its host and endpoint records leave the store)."})
+    "Stops cleanly on SIGTERM or SIGINT (its host and endpoint records leave the store).",
+    "Logs to stderr, one line per event; with -o json, one JSON object per line (time, who, msg)."})
 final class AgentCommand implements Callable<Integer> {
     @Mixin HostOptions host;
     @Option(names = "--store", paramLabel = "STORE", defaultValue = "${env:OVERLAYNET_STORE:-file:///var/lib/overlaynet/store}",
@@ -52,7 +53,7 @@ final class AgentCommand implements Callable<Integer> {
         String name = hostName.orElseGet(AgentCommand::kernelHostname);
         AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
-                metricsPort, Duration.ofSeconds(reconcileEvery));
+                metricsPort, Duration.ofSeconds(reconcileEvery), host.json());
         Agent agent = new Agent(cfg);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -67,7 +68,6 @@ final class AgentCommand implements Callable<Integer> {
             agent.close();
             throw e;
         }
-        System.err.println("agent ready: API " + cfg.apiSocket() + (metricsPort > 0 ? ", metrics 127.0.0.1:" + metricsPort : ""));
         done.await();
         return 0;
     }

@@ -56,7 +56,7 @@ class AgentInProcessTest {
         String ovl = prefix + "ovl-blue";
         AgentConfig cfg = new AgentConfig("file://" + storeDir, "node1", false, Optional.of("eth1"), prefix,
                 fixture.stateDir, Optional.of(h1.namespace()), Duration.ofSeconds(5),
-                fixture.stateDir.resolve("agent.sock"), port, Duration.ofSeconds(1));
+                fixture.stateDir.resolve("agent.sock"), port, Duration.ofSeconds(1), false);
         try (Agent agent = new Agent(cfg)) {
             agent.start();
             EndpointRecord c1 = agent.addEndpoint("blue", "c1", Optional.empty(), Optional.empty(), Optional.empty());

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The store view keeps the hints addressed to its own host, whatever happens to other hosts' hints. */
 class StoreViewHintsTest {
-    private final StoreView view = new StoreView("node2", new Log("test"), new Metrics());
+    private final StoreView view = new StoreView("node2", new Log("test", false), new Metrics());
     private final Remote fromNode1 = new Remote("demo", Ip.parse("12.12.12.2"), MacAddress.parse("02:42:0c:0c:0c:02"),
             "node1", Ip.parse("192.168.104.2"));
     private long revision;
