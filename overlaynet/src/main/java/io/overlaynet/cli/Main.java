@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -79,7 +80,35 @@ public final class Main implements Runnable {
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
+        cl.setExecutionStrategy(parsed -> {
+            List<String> missing = needsPrivileges(parsed) ? Privileges.missing() : List.of();
+            if (!missing.isEmpty()) {
+                System.err.println("overlaynet: " + Privileges.error(missing));
+                return EXIT_FAILURE;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl.execute(args);
+    }
+
+    /**
+     * Whether the command line runs a command that touches the kernel or the state: everything except
+     * help, version, usage and the completion script.
+     */
+    private static boolean needsPrivileges(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (true) {
+            if (last.isUsageHelpRequested() || last.isVersionHelpRequested()) {
+                return false;
+            }
+            if (!last.hasSubcommand()) {
+                break;
+            }
+            last = last.subcommand();
+        }
+        Object command = last.commandSpec().userObject();
+        return !(command instanceof Main || command instanceof CompletionCommand || command instanceof CommandLine.HelpCommand)
+                && (command instanceof Runnable || command instanceof java.util.concurrent.Callable<?>);
     }
 
     @Override

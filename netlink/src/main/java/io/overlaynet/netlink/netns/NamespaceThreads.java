@@ -43,6 +43,11 @@ final class NamespaceThreads {
         POOL.execute(() -> {
             try {
                 Libc.setns(fd, Libc.CLONE_NEWNET);
+            } catch (Throwable t) {
+                result.completeExceptionally(t); // setns failed as a whole: the worker is still at home
+                return;
+            }
+            try {
                 result.complete(task.call());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
