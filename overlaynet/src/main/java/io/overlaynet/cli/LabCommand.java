@@ -144,10 +144,12 @@ final class LabCommand {
         System.out.printf("lab %s %s: %d hosts on underlay %s (bridge ubr0, 192.168.104.0/24), network %s "
                 + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%s%n", r.prefix(), state, r.hosts().size(), r.underlayNamespace(),
                 r.network(), r.mode(), r.agents() ? ", agents over " + r.store() + " (pids " + r.agentPids() + ")" : "");
+        int nsWidth = r.hosts().stream().mapToInt(h -> h.namespace().length() + 1).max().orElse(0);
+        int ovlWidth = r.hosts().stream().mapToInt(h -> h.overlayNamespace().length() + 1).max().orElse(0);
         for (LabHost h : r.hosts()) {
             List<String> cs = h.containers().stream().map(c -> c.name() + " " + c.ip()).toList();
-            System.out.printf("  %-6s netns %-10s eth1 %-15s overlay %sovl-demo  containers: %s%n", h.name(),
-                    h.namespace(), h.address(), h.nsPrefix(), String.join(", ", cs));
+            System.out.printf("  %-6s netns %-" + Math.max(10, nsWidth) + "s eth1 %-15s overlay %-" + ovlWidth
+                    + "s containers: %s%n", h.name(), h.namespace(), h.address(), h.overlayNamespace(), String.join(", ", cs));
         }
     }
 
