@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
@@ -108,7 +109,7 @@ public final class Main implements Runnable {
         }
         Object command = last.commandSpec().userObject();
         return !(command instanceof Main || command instanceof CompletionCommand || command instanceof CommandLine.HelpCommand)
-                && (command instanceof Runnable || command instanceof java.util.concurrent.Callable<?>);
+                && (command instanceof Runnable || command instanceof Callable<?>);
     }
 
     @Override
