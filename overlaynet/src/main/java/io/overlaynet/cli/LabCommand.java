@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code overlaynet lab up|ping|status|down|ls|demo}: the seeds' scenario on simulated hosts. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
@@ -98,6 +100,10 @@ final class LabCommand {
          * it is still there; anything else is refused, naming what differs or what is gone.
          */
         private LabRecord same(LabRecord r) {
+            if (!r.complete()) {
+                throw new IllegalStateException("lab " + prefix + " was cut short while it was being built: "
+                        + "'overlaynet lab down --prefix " + prefix + "', then up again");
+            }
             boolean agents = withAgents(mode, store);
             String wantMode = agents ? mode : Mode.parse(mode).toString();
             String wantStore = agents ? store.orElse("file") : "";
@@ -119,11 +125,40 @@ final class LabCommand {
         }
     }
 
+    /**
+     * Builds the lab. Ctrl-C (or SIGTERM) meanwhile stops it at its next step and removes what it made
+     * before the process ends, so nothing is left half-built.
+     */
     static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store) {
-        if (withAgents(mode, store)) {
-            return o.lab().upWithAgents(hosts, mode.equals("reactive"), store.orElse("file"));
+        boolean agents = withAgents(mode, store);
+        Mode plain = agents ? null : Mode.parse(mode);
+        Lab lab = o.lab();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            lab.cancel();
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "lab-up-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return agents ? lab.upWithAgents(hosts, mode.equals("reactive"), store.orElse("file")) : lab.up(hosts, plain);
+        } catch (RuntimeException e) {
+            if (lab.cancelled()) {
+                ErrorHandler.report(e); // before the hook lets the process end
+                throw new ErrorHandler.AlreadyReported(e);
+            }
+            throw e;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it has just been released
+            }
         }
-        return o.lab().up(hosts, Mode.parse(mode));
     }
 
     /** Whether {@code mode} runs agents (proactive, reactive); only those take a --store. */
@@ -208,6 +243,9 @@ final class LabCommand {
                 Out.json(new StatusJson(r, missing, silent));
             } else {
                 describe(r);
+                if (!r.complete()) {
+                    System.out.println("cut short while it was being built: 'overlaynet lab down --prefix " + prefix + "'");
+                }
                 System.out.println(missing.isEmpty() ? "all namespaces present"
                         : missing.size() + " namespace(s) missing: " + String.join(", ", missing));
                 if (r.agents()) {
@@ -215,7 +253,7 @@ final class LabCommand {
                             : "no answer from the agent of " + String.join(", ", silent));
                 }
             }
-            return missing.isEmpty() && silent.isEmpty() ? 0 : Main.EXIT_FAILURE;
+            return r.complete() && missing.isEmpty() && silent.isEmpty() ? 0 : Main.EXIT_FAILURE;
         }
     }
 
@@ -267,6 +305,9 @@ final class LabCommand {
 
         private static String health(StatusJson l) {
             List<String> wrong = new ArrayList<>();
+            if (!l.lab().complete()) {
+                wrong.add("cut short while being built");
+            }
             if (!l.missingNamespaces().isEmpty()) {
                 wrong.add(l.missingNamespaces().size() + " namespace(s) missing");
             }

@@ -11,6 +11,7 @@ import io.overlaynet.dataplane.Peers;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.lab.LabRecord.Container;
 import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.netns.NamespaceException;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Ip;
@@ -49,6 +50,7 @@ public final class Lab {
     private final String prefix;
     private final Path stateRoot;
     private final PrintStream out;
+    private volatile boolean cancelled;
 
     public Lab(String prefix, Path stateRoot, PrintStream out) {
         Host.checkPrefix(prefix);
@@ -102,27 +104,51 @@ public final class Lab {
         };
     }
 
+    /**
+     * Asks a {@link #up} or {@link #upWithAgents} in progress on another thread (e.g. a shutdown hook on
+     * Ctrl-C) to stop at its next step and remove what it made.
+     */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** Whether {@link #cancel} was called. */
+    public boolean cancelled() {
+        return cancelled;
+    }
+
+    private void checkNotCancelled() {
+        if (cancelled) {
+            throw new IllegalStateException("lab " + prefix + " up was interrupted; what it had made is removed");
+        }
+    }
+
     public LabRecord up(int hosts, Mode mode) {
         checkCanStart(hosts);
         String ul = prefix + "underlay";
         List<LabHost> made = new ArrayList<>();
-        LabRecord rec = new LabRecord(prefix, mode.toString(), ul, made, NETWORK, "", "", List.of(), List.of());
+        LabRecord building = new LabRecord(prefix, mode.toString(), ul, made, NETWORK, "", "", List.of(), List.of(), false);
+        labs().write(prefix + ".json", building);
         try {
             underlay(ul, hosts);
             for (int i = 1; i <= hosts; i++) {
+                checkNotCancelled();
                 made.add(host(i, mode));
+                labs().write(prefix + ".json", building);
             }
-            wire(rec, mode);
+            checkNotCancelled();
+            wire(building, mode);
+            LabRecord rec = building.completed();
             labs().write(prefix + ".json", rec);
+            return rec;
         } catch (RuntimeException e) {
             try {
-                teardown(rec);
+                down();
             } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
             throw e;
         }
-        return rec;
     }
 
     /**
@@ -149,18 +175,21 @@ public final class Lab {
             }
             store = agents.store(storeKind, ul, UNDERLAY.addressAt(1).getHostAddress(), etcdMembers);
             rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
-                    store.storeDir(), agentPids, store.etcdPids());
+                    store.storeDir(), agentPids, store.etcdPids(), false);
             // Recorded early so 'lab down' can clean up after a failure half-way.
             labs().write(prefix + ".json", rec);
             for (int i = 1; i <= hosts; i++) {
+                checkNotCancelled();
                 made.add(bareHost(i));
             }
             for (LabHost h : made) {
+                checkNotCancelled();
                 agentPids.add(agents.startAgent(h, store.storeUrl(), reactive));
             }
             labs().write(prefix + ".json", rec);
             List<LabHost> withContainers = new ArrayList<>();
             for (int i = 0; i < made.size(); i++) {
+                checkNotCancelled();
                 LabHost h = made.get(i);
                 var client = agents.await(h, agentPids.get(i));
                 withContainers.add(new LabHost(h.name(), h.namespace(), h.nsPrefix(), h.address(),
@@ -168,6 +197,7 @@ public final class Lab {
             }
             made.clear();
             made.addAll(withContainers);
+            rec = rec.completed();
             labs().write(prefix + ".json", rec);
             return rec;
         } catch (RuntimeException | IOException e) {
@@ -177,7 +207,7 @@ public final class Lab {
                 if (store != null) {
                     LabAgents.stop(store.etcdPids());
                 }
-                teardown(new LabRecord(prefix, "", ul, made, NETWORK, "", "", List.of(), List.of()));
+                teardown(new LabRecord(prefix, "", ul, made, NETWORK, "", "", List.of(), List.of(), false));
             }
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
@@ -207,7 +237,7 @@ public final class Lab {
             List<Long> pids = new ArrayList<>(rec.agentPids());
             pids.add(pid);
             labs().write(prefix + ".json", new LabRecord(rec.prefix(), rec.mode(), rec.underlayNamespace(), rec.hosts(),
-                    rec.network(), rec.store(), rec.storeDir(), pids, rec.etcdPids()));
+                    rec.network(), rec.store(), rec.storeDir(), pids, rec.etcdPids(), rec.complete()));
             agents.await(h, pid);
             return pid;
         } catch (IOException e) {
@@ -333,10 +363,19 @@ public final class Lab {
                 try (Host host = Host.open(ns + "-", stateRoot, Optional.of(ns))) {
                     new Networks(host).removeAll();
                     host.state().deleteAll();
+                } catch (NamespaceException stale) {
+                    // a name whose namespace was never mounted (lab up killed right there): only the name goes
                 }
                 NetNamespaces.deleteIfExists(ns);
             }
         }
+        // A step cut short can leave a namespace under a lab host's prefix that no host record lists
+        // (a container made but not yet recorded), or a host's records without its namespace: the names
+        // are the lab's by construction.
+        String hostPrefix = Pattern.quote(prefix) + "h\\d+-";
+        NetNamespaces.list().stream().filter(n -> n.matches(hostPrefix + ".+")).forEach(NetNamespaces::deleteIfExists);
+        LocalState hosts = new LocalState(stateRoot.resolve("hosts"));
+        hosts.names("").stream().filter(d -> d.matches(hostPrefix)).forEach(hosts::deleteTree);
         NetNamespaces.deleteIfExists(rec.underlayNamespace());
     }
 }

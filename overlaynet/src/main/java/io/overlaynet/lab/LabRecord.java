@@ -4,15 +4,25 @@ import io.overlaynet.dataplane.Host;
 
 import java.util.List;
 
-/** What {@code lab up} made, kept so {@code lab down} removes exactly that. */
+/**
+ * What {@code lab up} made, kept so {@code lab down} removes exactly that. Written before the first
+ * namespace is made, with {@code complete} false until the last step, so a lab cut short (a failure,
+ * Ctrl-C, a kill) is still found and removed by {@code lab down}. A record without the field is complete.
+ */
 public record LabRecord(String prefix, String mode, String underlayNamespace, List<LabHost> hosts, String network,
-                        String store, String storeDir, List<Long> agentPids, List<Long> etcdPids) {
+                        String store, String storeDir, List<Long> agentPids, List<Long> etcdPids, Boolean complete) {
 
     public LabRecord {
+        complete = complete == null || complete;
         store = store == null ? "" : store;
         storeDir = storeDir == null ? "" : storeDir;
         agentPids = agentPids == null ? List.of() : agentPids;
         etcdPids = etcdPids == null ? List.of() : etcdPids;
+    }
+
+    /** The same lab, all of it built. */
+    public LabRecord completed() {
+        return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, true);
     }
 
     /** Whether per-host agents run this lab (proactive or reactive mode). */

@@ -148,6 +148,19 @@ public final class LocalState {
         return out;
     }
 
+    /** The names of the entries of a directory under the root, sorted; none when it does not exist. */
+    public List<String> names(String relativeDir) {
+        Path dir = root.resolve(relativeDir);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public boolean delete(String relative) {
         try {
             return Files.deleteIfExists(root.resolve(relative));

@@ -51,7 +51,7 @@ class PrivilegesCliTest {
     /** The CLI in a fresh JVM on this test's class path, as root without the two capabilities. */
     private static Sh.Result unprivileged(String... args) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set", "-net_admin,-sys_admin",
-                "--inh-caps", "-net_admin,-sys_admin", JAVA, "-cp", System.getProperty("java.class.path"),
+                "--inh-caps", "-net_admin,-sys_admin", JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "io.overlaynet.cli.Main"));
         cmd.addAll(List.of(args));
         return Sh.run(cmd.toArray(String[]::new));
