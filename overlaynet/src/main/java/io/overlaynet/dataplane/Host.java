@@ -44,7 +44,7 @@ public final class Host implements AutoCloseable {
     public static Host open(String prefix, Path stateRoot, Optional<String> hostNs) {
         checkPrefix(prefix);
         NetNs ns = hostNs.map(NetNs::named).orElseGet(NetNs::current);
-        Path dir = prefix.isEmpty() ? stateRoot : stateRoot.resolve("hosts").resolve(prefix);
+        Path dir = prefix.isEmpty() ? stateRoot : simulatedHosts(stateRoot).resolve(prefix);
         try {
             return new Host(prefix, ns, new LocalState(dir));
         } catch (RuntimeException e) {
@@ -64,6 +64,11 @@ public final class Host implements AutoCloseable {
         if (!prefix.isEmpty()) {
             Trees.pruneEmpty(state.root());
         }
+    }
+
+    /** Where simulated hosts (a non-empty prefix) keep their records: one directory each, named after the prefix. */
+    public static Path simulatedHosts(Path stateRoot) {
+        return stateRoot.resolve("hosts");
     }
 
     public static void checkPrefix(String prefix) {

@@ -50,6 +50,8 @@ public final class Lab {
     private final String prefix;
     private final Path stateRoot;
     private final PrintStream out;
+    /** The name of any of this lab's host namespaces ({@code <prefix>h<N>}), as a regular expression. */
+    private final String hostName;
     private volatile boolean cancelled;
 
     public Lab(String prefix, Path stateRoot, PrintStream out) {
@@ -58,6 +60,7 @@ public final class Lab {
             throw new IllegalArgumentException("the lab needs a non-empty --prefix");
         }
         this.prefix = prefix;
+        this.hostName = Pattern.quote(prefix) + "h\\d+";
         this.stateRoot = stateRoot;
         this.out = out;
     }
@@ -352,8 +355,7 @@ public final class Lab {
     private SortedSet<String> hostNamespaces(LabRecord rec) {
         SortedSet<String> names = new TreeSet<>();
         rec.hosts().forEach(h -> names.add(h.namespace()));
-        String pattern = Pattern.quote(prefix) + "h\\d+";
-        NetNamespaces.list().stream().filter(n -> n.matches(pattern)).forEach(names::add);
+        NetNamespaces.list().stream().filter(n -> n.matches(hostName)).forEach(names::add);
         return names;
     }
 
@@ -372,10 +374,9 @@ public final class Lab {
         // A step cut short can leave a namespace under a lab host's prefix that no host record lists
         // (a container made but not yet recorded), or a host's records without its namespace: the names
         // are the lab's by construction.
-        String hostPrefix = Pattern.quote(prefix) + "h\\d+-";
-        NetNamespaces.list().stream().filter(n -> n.matches(hostPrefix + ".+")).forEach(NetNamespaces::deleteIfExists);
-        LocalState hosts = new LocalState(stateRoot.resolve("hosts"));
-        hosts.names("").stream().filter(d -> d.matches(hostPrefix)).forEach(hosts::deleteTree);
+        NetNamespaces.list().stream().filter(n -> n.matches(hostName + "-.+")).forEach(NetNamespaces::deleteIfExists);
+        LocalState hosts = new LocalState(Host.simulatedHosts(stateRoot));
+        hosts.names("").stream().filter(d -> d.matches(hostName + "-")).forEach(hosts::deleteTree);
         NetNamespaces.deleteIfExists(rec.underlayNamespace());
     }
 }

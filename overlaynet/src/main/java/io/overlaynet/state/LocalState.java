@@ -132,18 +132,11 @@ public final class LocalState {
 
     /** Every record in a directory, sorted by file name. */
     public <T> List<T> list(String relativeDir, Class<T> type) {
-        Path dir = root.resolve(relativeDir);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
         List<T> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(f -> f.toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
-                    .sorted().toList()) {
-                read(root.relativize(p).toString(), type).ifPresent(out::add);
+        for (String name : names(relativeDir)) {
+            if (name.endsWith(".json") && !name.startsWith(".")) {
+                read(Path.of(relativeDir, name).toString(), type).ifPresent(out::add);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return out;
     }

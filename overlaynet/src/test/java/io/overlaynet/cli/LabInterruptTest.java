@@ -1,8 +1,10 @@
 package io.overlaynet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.dataplane.Host;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.testing.Sh;
+import io.overlaynet.state.LocalState;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
@@ -10,7 +12,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -74,11 +75,7 @@ class LabInterruptTest {
     private void assertNothingLeft() throws Exception {
         assertEquals(List.of(), NetNamespaces.list().stream().filter(n -> n.startsWith(fixture.prefix)).toList());
         assertFalse(Files.exists(fixture.stateDir.resolve("labs").resolve(fixture.prefix + ".json")), "no lab record");
-        Path hosts = fixture.stateDir.resolve("hosts");
-        if (Files.isDirectory(hosts)) {
-            try (var s = Files.list(hosts)) {
-                assertEquals(List.of(), s.map(x -> x.getFileName().toString()).filter(n -> n.startsWith(fixture.prefix)).toList());
-            }
-        }
+        assertEquals(List.of(), new LocalState(Host.simulatedHosts(fixture.stateDir)).names("").stream()
+                .filter(n -> n.startsWith(fixture.prefix)).toList());
     }
 }
