@@ -45,6 +45,7 @@ public final class RouteOps {
             r.device().ifPresent(d -> w.put(Rta.OIF, d));
             r.metric().ifPresent(m -> w.put(Rta.PRIORITY, m));
             r.source().ifPresent(s -> w.put(Rta.PREFSRC, s));
+            r.advmss().ifPresent(m -> w.nest(Rta.METRICS).put(Rta.Metrics.ADVMSS, m).endNest());
             if (r.table() >= 256) {
                 w.put(Rta.TABLE, r.table());
             }
@@ -65,6 +66,7 @@ public final class RouteOps {
         Optional<IpPrefix> dst = a.get(Rta.DST).map(d -> new IpPrefix(d, h.dstLength()));
         int table = a.get(Rta.TABLE).orElse(h.table());
         return new Route(h.family(), dst, a.get(Rta.GATEWAY), a.get(Rta.OIF), table, h.protocol(), h.scope(),
-                h.type(), (h.flags() & Rtm.RTNH_F_ONLINK) != 0, a.get(Rta.PRIORITY), a.get(Rta.PREFSRC));
+                h.type(), (h.flags() & Rtm.RTNH_F_ONLINK) != 0, a.get(Rta.PRIORITY), a.get(Rta.PREFSRC),
+                a.get(Rta.METRICS).flatMap(metrics -> metrics.get(Rta.Metrics.ADVMSS)));
     }
 }

@@ -92,6 +92,29 @@ class TablesTest {
     }
 
     @Test
+    void advmssReplacesTheAddressRouteInPlace() {
+        IpPrefix addr = IpPrefix.parse("12.12.12.2/24");
+        rt.addresses().add("br0", addr);
+        int br = rt.links().index("br0");
+        rt.routes().replace(Route.ofAddress(addr, br).withAdvmss(1404));
+        rt.routes().add(Route.defaultVia(ip("12.12.12.1"), br).withAdvmss(1404));
+        JsonNode routes = Sh.ipJson(ns, "route", "show");
+        assertEquals(2, routes.size(), routes.toString());
+        for (JsonNode r : routes) {
+            assertEquals(1404, r.path("metrics").path(0).path("advmss").asInt(), r.toString());
+        }
+        // Still the kernel's own route (one, not a second beside it): an address delete takes it along.
+        JsonNode subnet = routes.valueStream().filter(r -> r.get("dst").asText().equals("12.12.12.0/24"))
+                .findFirst().orElseThrow();
+        assertEquals("kernel", subnet.get("protocol").asText());
+        assertEquals("12.12.12.2", subnet.get("prefsrc").asText());
+        assertEquals(java.util.Optional.of(1404), rt.routes().list(Rtm.AF_INET).stream()
+                .filter(r -> !r.isDefault()).findFirst().orElseThrow().advmss());
+        rt.addresses().delete("br0", addr);
+        assertEquals(0, Sh.ipJson(ns, "route", "show").size());
+    }
+
+    @Test
     void neighboursPermanentAndOtherStates() {
         MacAddress mac = MacAddress.parse("02:42:0c:0c:0c:03");
         rt.neighbours().add(Neighbour.permanent(vxlan, ip("12.12.12.3"), mac));

@@ -2,12 +2,14 @@ package io.overlaynet.netlink.rtnl.wire;
 
 import io.overlaynet.netlink.codec.AttrDef;
 import io.overlaynet.netlink.codec.AttrSpace;
+import io.overlaynet.netlink.codec.Attrs;
 
 import java.net.InetAddress;
 import java.util.List;
 
 import static io.overlaynet.netlink.codec.Codecs.BYTES;
 import static io.overlaynet.netlink.codec.Codecs.IP;
+import static io.overlaynet.netlink.codec.Codecs.NESTED;
 import static io.overlaynet.netlink.codec.Codecs.U32;
 
 /** Route attributes (RTA_*, {@code linux/rtnetlink.h}). */
@@ -19,7 +21,7 @@ public final class Rta {
     public static final AttrDef<InetAddress> GATEWAY = new AttrDef<>(5, "RTA_GATEWAY", IP);
     public static final AttrDef<Integer> PRIORITY = new AttrDef<>(6, "RTA_PRIORITY", U32);
     public static final AttrDef<InetAddress> PREFSRC = new AttrDef<>(7, "RTA_PREFSRC", IP);
-    public static final AttrDef<byte[]> METRICS = new AttrDef<>(8, "RTA_METRICS", BYTES);
+    public static final AttrDef<Attrs> METRICS = new AttrDef<>(8, "RTA_METRICS", NESTED);
     public static final AttrDef<Integer> TABLE = new AttrDef<>(15, "RTA_TABLE", U32);
     public static final AttrDef<byte[]> PREF = new AttrDef<>(20, "RTA_PREF", BYTES);
 
@@ -27,5 +29,16 @@ public final class Rta {
             List.of(DST, SRC, IIF, OIF, GATEWAY, PRIORITY, PREFSRC, METRICS, TABLE, PREF));
 
     private Rta() {
+    }
+
+    /** The route metrics nested under RTA_METRICS (RTAX_*). */
+    public static final class Metrics {
+        /** The MSS TCP advertises on connections that use the route ({@code ip route ... advmss N}). */
+        public static final AttrDef<Integer> ADVMSS = new AttrDef<>(8, "RTAX_ADVMSS", U32);
+
+        public static final AttrSpace SPACE = new AttrSpace("RTAX", List.of(ADVMSS));
+
+        private Metrics() {
+        }
     }
 }
