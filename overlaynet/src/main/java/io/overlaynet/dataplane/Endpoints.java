@@ -87,7 +87,7 @@ public final class Endpoints {
         boolean own = req.namespacePath().isEmpty();
         String nsText = req.namespacePath().map(Path::toString).orElse(host.containerNamespace(req.name()));
         NetworkRecord net = new Networks(host).get(req.network());
-        NetworkConfig cfg = config(net);
+        NetworkConfig cfg = NetworkConfig.of(net);
         cfg.checkEndpointIp(req.ip());
         MacAddress mac = req.mac().orElse(macFor(req.ip()));
         EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
@@ -210,24 +210,43 @@ public final class Endpoints {
             }
             throw e;
         }
-        // Container side, in order, one datagram: lo up, address, eth0 up, default route via the gateway.
+        // Container side, in order, one datagram: lo up, address, eth0 up, the subnet route the kernel made
+        // for the address replaced by the same one with the network's advmss, default route via the gateway.
         // The kernel's copy of our end names its peer's index (eth0's, in the container): no query needed.
         int eth0 = LinkOps.echoed(made, hostVeth).flatMap(Link::peerIndex)
                 .orElseGet(() -> inCtr.links().index(CONTAINER_IF));
         // eth0 makes no IPv6 address (the networks are IPv4): no link-local address, so no router
         // solicitations, MLD reports or DAD probes flooded to every VTEP when a container starts (Docker
         // turns IPv6 off on IPv4-only networks too); lo keeps ::1. Only for namespaces we made.
+        IpPrefix address = new IpPrefix(ip, net.subnet().length());
         List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
         if (own) {
             steps.add(inCtr.links().addrGenModeNoneRequest(CONTAINER_IF));
         }
         steps.addAll(List.of(
                 inCtr.links().setUpRequest("lo"),
-                inCtr.addresses().addRequest(eth0, new IpPrefix(ip, net.subnet().length())),
+                inCtr.addresses().addRequest(eth0, address),
                 inCtr.links().setUpRequest(CONTAINER_IF),
+                inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE,
+                        subnetRoute(net, address, eth0, true), "route replace"),
                 inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                        Route.defaultVia(net.gateway(), eth0), "route add")));
+                        defaultRoute(net, eth0, true), "route add")));
         inCtr.batch(steps).throwIfFailed();
+    }
+
+    /**
+     * The container's route to its subnet: the one the kernel makes for the address, with the network's
+     * advmss ({@link NetworkConfig#tcpAdvmss}) unless {@code advmss} is false (the kernel's own route).
+     */
+    public static Route subnetRoute(NetworkConfig net, IpPrefix address, int eth0, boolean advmss) {
+        Route r = Route.ofAddress(address, eth0);
+        return advmss ? r.withAdvmss(net.tcpAdvmss()) : r;
+    }
+
+    /** The container's default route via the gateway, with the network's advmss unless {@code advmss} is false. */
+    public static Route defaultRoute(NetworkConfig net, int eth0, boolean advmss) {
+        Route r = Route.defaultVia(net.gateway(), eth0);
+        return advmss ? r.withAdvmss(net.tcpAdvmss()) : r;
     }
 
     /** A stable, unique, 15-byte-safe name for the bridge side: "ve" + 8 hex of the endpoint's identity. */
@@ -270,8 +289,4 @@ public final class Endpoints {
         return journal(network).byName(name).filter(EndpointJournal.Entry::ready).map(EndpointJournal.Entry::record);
     }
 
-    static NetworkConfig config(NetworkRecord r) {
-        return new NetworkConfig(r.name(), r.vni(), IpPrefix.parse(r.subnet()), Ip.parse(r.gateway()), r.mtu(),
-                r.port(), Mode.parse(r.mode()), r.bridge(), r.udpCsum());
-    }
 }

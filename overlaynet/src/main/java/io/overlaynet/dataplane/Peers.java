@@ -28,7 +28,7 @@ public final class Peers {
     /** Adds a remote endpoint; idempotent (replace semantics). */
     public PeerRecord addEndpoint(String network, InetAddress ip, Optional<MacAddress> mac, InetAddress vtep) {
         NetworkRecord net = new Networks(host).get(network);
-        Endpoints.config(net).checkEndpointIp(ip);
+        NetworkConfig.of(net).checkEndpointIp(ip);
         checkVtep(net, vtep);
         MacAddress m = mac.orElse(Endpoints.macFor(ip));
         new Endpoints(host).byIp(network, ip).ifPresent(e -> {
