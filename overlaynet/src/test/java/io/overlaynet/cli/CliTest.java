@@ -84,7 +84,7 @@ class CliTest {
         assertEquals(0, r.exit(), r.err());
         List<String> rows = r.out().lines().filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
                 .toList();
-        assertEquals(8, rows.size(), r.out());
+        assertEquals(9, rows.size(), r.out());
         for (String row : rows) {
             String[] f = row.trim().split("\\s+");
             assertTrue(Double.parseDouble(f[f.length - 4]) > 0 && Double.parseDouble(f[f.length - 3]) > 0,
@@ -92,6 +92,7 @@ class CliTest {
         }
         assertTrue(rows.getFirst().startsWith("seeds' defaults"), rows.getFirst());
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
+        assertTrue(rows.stream().anyMatch(row -> row.contains("the kernel's TCP MSS")), r.out());
         assertTrue(rows.getLast().startsWith("overlaynet defaults"), rows.getLast());
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
