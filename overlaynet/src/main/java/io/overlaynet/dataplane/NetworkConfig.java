@@ -49,7 +49,7 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
     /**
      * The MSS the endpoints advertise (their routes' {@code advmss}): the largest whose segments, after
      * the timestamps option, carry a multiple of 8 bytes of data. For MTU 1450 that is 1404 (1392-byte
-     * segments) where the kernel would take 1410 (1398): the overlay's TCP throughput measured 5-10%
+     * segments) where the kernel would take 1410 (1398): the overlay's TCP throughput measured 3-10%
      * higher with it (docs/dataplane.md). For MTU 1500 it is the kernel's own 1460.
      */
     public int tcpAdvmss() {
