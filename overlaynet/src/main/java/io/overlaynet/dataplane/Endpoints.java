@@ -7,7 +7,6 @@ import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.codec.Netlink;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
-import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.IpPrefix;
 import io.overlaynet.netlink.rtnl.Link;
 import io.overlaynet.netlink.rtnl.LinkKind;
@@ -288,5 +287,4 @@ public final class Endpoints {
     public Optional<EndpointRecord> find(String network, String name) {
         return journal(network).byName(name).filter(EndpointJournal.Entry::ready).map(EndpointJournal.Entry::record);
     }
-
 }
