@@ -114,8 +114,9 @@ final class LabCommand {
                         + " hosts, mode " + mode + store.map(x -> ", store " + x).orElse("") + ": 'overlaynet lab down --prefix "
                         + prefix + "' first, or use another --prefix");
             }
-            List<String> gone = new ArrayList<>(Lab.missingNamespaces(r));
-            lab().silentAgents(r).forEach(h -> gone.add("the agent of " + h));
+            StatusJson now = StatusJson.of(lab(), r);
+            List<String> gone = new ArrayList<>(now.missingNamespaces());
+            now.silentAgents().forEach(h -> gone.add("the agent of " + h));
             if (!gone.isEmpty()) {
                 throw new IllegalStateException("lab " + prefix + " is recorded as up but " + String.join(", ", gone)
                         + (gone.size() == 1 ? " is" : " are") + " gone: 'overlaynet lab down --prefix " + prefix
@@ -237,10 +238,11 @@ final class LabCommand {
         public Integer call() {
             boolean json = json();
             LabRecord r = record();
-            List<String> missing = Lab.missingNamespaces(r);
-            List<String> silent = lab().silentAgents(r);
+            StatusJson status = StatusJson.of(lab(), r);
+            List<String> missing = status.missingNamespaces();
+            List<String> silent = status.silentAgents();
             if (json) {
-                Out.json(new StatusJson(r, missing, silent));
+                Out.json(status);
             } else {
                 describe(r);
                 if (!r.complete()) {
@@ -259,6 +261,10 @@ final class LabCommand {
 
     /** {@code lab status -o json}: the lab's record, its namespaces that are gone, hosts whose agent is silent. */
     record StatusJson(LabRecord lab, List<String> missingNamespaces, List<String> silentAgents) {
+        /** Looks at the kernel's namespaces and the agents' sockets now. */
+        static StatusJson of(Lab lab, LabRecord r) {
+            return new StatusJson(r, Lab.missingNamespaces(r), lab.silentAgents(r));
+        }
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true,
@@ -290,8 +296,8 @@ final class LabCommand {
     static final class Ls extends StateOptions implements Callable<Integer> {
         @Override
         public Integer call() {
-            List<StatusJson> labs = Lab.all(stateDir()).stream().map(r -> new StatusJson(r, Lab.missingNamespaces(r),
-                    new Lab(r.prefix(), stateDir(), System.out).silentAgents(r))).toList();
+            List<StatusJson> labs = Lab.all(stateDir()).stream()
+                    .map(r -> StatusJson.of(new Lab(r.prefix(), stateDir(), System.out), r)).toList();
             if (json()) {
                 Out.json(labs);
                 return 0;

@@ -7,7 +7,9 @@ import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.NetlinkException;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.netlink.rtnl.IpPrefix;
 import io.overlaynet.netlink.testing.Sh;
+import io.overlaynet.state.LocalState;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -128,7 +130,7 @@ class EndpointTest {
                 json = Sh.run("ip", "netns", "exec", pink1, "iperf3", "-c", "12.12.12.3", "-p", "5399", "-t", "1",
                         "-J").out();
             }
-            assertEquals(1392, io.overlaynet.state.LocalState.JSON.readTree(json).at("/start/tcp_mss_default").asInt(),
+            assertEquals(1392, LocalState.JSON.readTree(json).at("/start/tcp_mss_default").asInt(),
                     json);
         } finally {
             server.destroy();
@@ -136,7 +138,7 @@ class EndpointTest {
         }
         // The rule at other MTUs: 1500 keeps the kernel's own 1460; 9000 gives 8956 (8944-byte segments).
         for (int[] mtuMss : new int[][]{{1450, 1404}, {1500, 1460}, {9000, 8956}, {1400, 1356}}) {
-            NetworkConfig net = new NetworkConfig("n", 42, io.overlaynet.netlink.rtnl.IpPrefix.parse("10.0.0.0/24"),
+            NetworkConfig net = new NetworkConfig("n", 42, IpPrefix.parse("10.0.0.0/24"),
                     Ip.parse("10.0.0.1"), mtuMss[0], NetworkConfig.DEFAULT_PORT, new Mode.Static(), Optional.empty(),
                     false);
             assertEquals(mtuMss[1], net.tcpAdvmss(), "MTU " + mtuMss[0]);

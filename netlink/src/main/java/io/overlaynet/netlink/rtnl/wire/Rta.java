@@ -36,8 +36,6 @@ public final class Rta {
         /** The MSS TCP advertises on connections that use the route ({@code ip route ... advmss N}). */
         public static final AttrDef<Integer> ADVMSS = new AttrDef<>(8, "RTAX_ADVMSS", U32);
 
-        public static final AttrSpace SPACE = new AttrSpace("RTAX", List.of(ADVMSS));
-
         private Metrics() {
         }
     }
