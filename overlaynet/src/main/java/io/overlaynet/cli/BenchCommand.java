@@ -97,13 +97,17 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--omit", paramLabel = "SECONDS", defaultValue = "1",
                 description = "Seconds of each run's start (TCP start-up) left out, iperf3 -O (default ${DEFAULT-VALUE}).")
         int omit;
+        @Option(names = "--headline-only",
+                description = "Run only overlaynet's defaults, not the seeds' row and the settings tried.")
+        boolean headlineOnly;
 
         @Override
         public Integer call() {
             range("--rounds", rounds, 1, 100);
             range("--seconds", seconds, 1, 60);
             range("--omit", omit, 0, 60);
-            return report(format, "throughput", out -> new ThroughputBench(rounds, seconds, omit, out).run());
+            return report(format, "throughput",
+                    out -> new ThroughputBench(rounds, seconds, omit, headlineOnly, out).run());
         }
     }
 

@@ -78,12 +78,17 @@ class CliTest {
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbat")), NetNamespaces.list().toString());
     }
 
+    /** The bench's table rows: a setting, then underlay, overlay, ratio and retransmits. */
+    private static List<String> throughputRows(Cli.Run r) {
+        return r.out().lines().filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
+                .toList();
+    }
+
     @Test
     void throughputBenchMeasuresEverySettingAndCleansUp() {
         Cli.Run r = cli("bench", "throughput", "--rounds", "1", "--seconds", "1", "--omit", "0");
         assertEquals(0, r.exit(), r.err());
-        List<String> rows = r.out().lines().filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
-                .toList();
+        List<String> rows = throughputRows(r);
         assertEquals(9, rows.size(), r.out());
         for (String row : rows) {
             String[] f = row.trim().split("\\s+");
@@ -94,6 +99,23 @@ class CliTest {
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
         assertTrue(rows.stream().anyMatch(row -> row.contains("the kernel's TCP MSS")), r.out());
         assertTrue(rows.getLast().startsWith("overlaynet defaults"), rows.getLast());
+        // The headline runs first and last in the round: 10 runs for 9 rows.
+        String round = r.out().lines().filter(l -> l.contains("round 1/1")).findFirst().orElseThrow();
+        assertTrue(round.contains("(the headline first and last)"), round);
+        assertEquals(10, round.substring(round.lastIndexOf(':') + 1).trim().split("\\s+").length, round);
+        Cli.figure(r.lastLine(), "overlay_vs_underlay");
+        assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
+    }
+
+    @Test
+    void throughputBenchCanRunTheHeadlineAlone() {
+        Cli.Run r = cli("bench", "throughput", "--headline-only", "--rounds", "2", "--seconds", "1", "--omit", "0");
+        assertEquals(0, r.exit(), r.err());
+        List<String> rows = throughputRows(r);
+        assertEquals(1, rows.size(), r.out());
+        assertTrue(rows.getFirst().startsWith("overlaynet defaults"), rows.getFirst());
+        assertEquals(2, r.out().lines().filter(l -> l.matches("\\s+round \\d/2, overlay/underlay per run: \\d+\\.\\d+"))
+                .count(), "two rounds of one setting: " + r.out());
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
