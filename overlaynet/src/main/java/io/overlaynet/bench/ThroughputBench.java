@@ -60,11 +60,13 @@ public final class ThroughputBench {
     /**
      * One row: which hooks and outer checksum are on, and what the row changes besides. {@code kernelMss}:
      * the containers' routes without the network's advmss, so TCP takes the kernel's MSS as the seeds' does.
+     * {@code iperfArgs}: what the row asks of iperf3 on both paths (another congestion control, more
+     * streams).
      */
     private record Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum,
-                           Optional<String> congestion, Offload offload, int streams, boolean kernelMss) {
+                           List<String> iperfArgs, Offload offload, boolean kernelMss) {
         Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum) {
-            this(name, overlayHooks, underlayHooks, udpCsum, Optional.empty(), Offload.NONE, 1, false);
+            this(name, overlayHooks, underlayHooks, udpCsum, List.of(), Offload.NONE, false);
         }
 
         /** The lab default (no outer checksum, no hooks), to be changed in one respect. */
@@ -72,21 +74,18 @@ public final class ThroughputBench {
             return new Setting(name, false, false, false);
         }
 
-        Setting congestion(String algorithm) {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, Optional.of(algorithm), offload, streams,
-                    kernelMss);
+        Setting iperf(String... args) {
+            List<String> all = new ArrayList<>(iperfArgs);
+            all.addAll(List.of(args));
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, List.copyOf(all), offload, kernelMss);
         }
 
         Setting offloadOff(Offload off) {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, congestion, off, streams, kernelMss);
-        }
-
-        Setting streams(int n) {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, congestion, offload, n, kernelMss);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, off, kernelMss);
         }
 
         Setting withKernelMss() {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, congestion, offload, streams, true);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, true);
         }
     }
 
@@ -163,11 +162,11 @@ public final class ThroughputBench {
                     true),
             new Setting("overlaynet in the seeds' underlay: hooks on at the underlay bridge only", false, true, false),
             Setting.labDefault("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)")
-                    .congestion("cubic"),
+                    .iperf("-C", "cubic"),
             Setting.labDefault("lab default, GRO off on vxlan1").offloadOff(Offload.VXLAN_GRO),
             Setting.labDefault("lab default, VXLAN segmentation offload off on the hosts' eth1")
                     .offloadOff(Offload.UNDERLAY_TUNNEL_GSO),
-            Setting.labDefault("lab default, 2 TCP streams at once on both paths (iperf3 -P 2)").streams(2),
+            Setting.labDefault("lab default, 2 TCP streams at once on both paths (iperf3 -P 2)").iperf("-P", "2"),
             // The headline: last, and named so.
             Setting.labDefault("overlaynet defaults (no outer checksum, no hooks) on the lab underlay"));
 
@@ -354,10 +353,7 @@ public final class ThroughputBench {
                 try {
                     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", clientNs, "iperf3", "-c", serverIp,
                             "-p", Integer.toString(PORT), "-t", Integer.toString(seconds), "-O", Integer.toString(omit), "-J"));
-                    s.congestion().ifPresent(c -> cmd.addAll(List.of("-C", c)));
-                    if (s.streams() > 1) {
-                        cmd.addAll(List.of("-P", Integer.toString(s.streams())));
-                    }
+                    cmd.addAll(s.iperfArgs());
                     String json = Commands.run(cmd);
                     JsonNode n = LocalState.JSON.readTree(json);
                     JsonNode bps = n.at("/end/sum_received/bits_per_second");
