@@ -37,8 +37,7 @@ import java.util.concurrent.TimeUnit;
  * {@code overlaynet bench throughput}: iperf3 TCP from node1's pinkns to node2's pinkns across the
  * overlay, against node1 to node2 directly on the same underlay; each round runs every setting once
  * and the headline twice, the two paths in turn (which goes first alternates by round), medians over
- * the rounds. The settings
- * show what the seeds' hand-built overlay pays for.
+ * the rounds. The settings show what the seeds' hand-built overlay pays for.
  */
 public final class ThroughputBench {
     private static final int PORT = 5201;
@@ -195,18 +194,20 @@ public final class ThroughputBench {
                 Outer UDP checksums are the kernel's default, so the seeds pay for them; overlaynet sends zero
                 (RFC 7348) unless 'network create --udp-csum' asks: the checksum row measures that choice.
                 overlaynet's containers advertise an MSS that makes 1392-byte segments where the kernel's makes
-                1398: the kernel's MSS row measures that. The seeds' row has both, and the bridge netfilter
-                hooks on. The GRO and segmentation rows turn one offload off for their runs only. The overlay's
-                extra cost is per packet on the sending CPU, so two streams, one per vCPU here, hide more of it
-                than one. Also tried by hand, not run here (figures in docs/dataplane.md): GRO on the veths,
-                threaded NAPI on vxlan1 and on the endpoint veths, iperf3 pinned to one CPU and to separate
-                CPUs, BIG TCP on the overlay devices (VXLAN loses the frames), RPS on the endpoint and underlay
-                veths (it ends the reordering behind most retransmits, not the cost), RFS on the endpoint veths,
-                a tc-BPF fast path past the overlay bridges (bpf_redirect_peer into the container); the fq qdisc
-                is not in this kernel. None raised the ratio beyond the noise. The containers' advmss did, by a
-                few percent in paired overlay-only runs: less than five rounds of this bench can tell apart. The
-                last row, overlaynet's defaults with the host's own congestion control, is the headline; it
-                runs first and last in every round. '--headline-only' runs it alone, for more rounds.""");
+                1398: the kernel's MSS row measures that. The seeds' row has both, and the bridge netfilter hooks
+                on. The GRO and segmentation rows turn one offload off for their runs only. The overlay's extra
+                cost is per packet on the sending CPU, so two streams, one per vCPU here, hide more of it than
+                one; and iperf3's 128 KiB writes each leave a small tail packet, which the lab's veths send at
+                once where a NIC, holding packets until they are sent, would let TCP's autocorking merge it into
+                the next. Also tried by hand, not run here (figures in docs/dataplane.md): GRO on the veths,
+                threaded NAPI on vxlan1 and on the endpoint veths, iperf3 pinned to one CPU and to separate CPUs,
+                BIG TCP on the overlay devices (VXLAN loses the frames), RPS on the endpoint and underlay veths
+                (it ends the reordering behind most retransmits, not the cost), RFS on the endpoint veths, a tc-
+                BPF fast path past the overlay bridges (bpf_redirect_peer into the container); the fq qdisc is not
+                in this kernel. None raised the ratio beyond the noise. The containers' advmss did, by a few
+                percent in paired overlay-only runs: less than five rounds of this bench can tell apart. The last
+                row, overlaynet's defaults with the host's own congestion control, is the headline; it runs first
+                and last in every round. '--headline-only' runs it alone, for more rounds.""");
         out.println();
         return new Figures(out).add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
     }
