@@ -107,13 +107,9 @@ final class EndpointCommand {
         public Integer call() {
             try (Host h = host.open()) {
                 Optional<String> network = filter.network(h).map(NetworkRecord::name);
-                List<EndpointRecord> all = new Endpoints(h).list(network);
-                if (host.json()) {
-                    Out.json(all);
-                } else {
-                    Out.table(List.of("NETWORK", "NAME", "IP", "MAC", "NAMESPACE", "VETH"), all.stream()
-                            .map(e -> List.of(e.network(), e.name(), e.ip(), e.mac(), e.namespace(), e.hostVeth())).toList());
-                }
+                Out.listing(host.json(), new Endpoints(h).list(network),
+                        List.of("NETWORK", "NAME", "IP", "MAC", "NAMESPACE", "VETH"),
+                        e -> List.of(e.network(), e.name(), e.ip(), e.mac(), e.namespace(), e.hostVeth()));
             }
             return 0;
         }

@@ -150,14 +150,10 @@ final class NetworkCommand {
         @Override
         public Integer call() {
             try (Host h = host.open()) {
-                List<NetworkRecord> all = new Networks(h).list();
-                if (host.json()) {
-                    Out.json(all);
-                } else {
-                    Out.table(List.of("NAME", "VNI", "SUBNET", "GATEWAY", "MTU", "MODE", "VTEP", "WHERE"),
-                            all.stream().map(r -> List.of(r.name(), "" + r.vni(), r.subnet(), r.gateway(), "" + r.mtu(),
-                                    r.mode(), r.vtep(), r.bridge().map(b -> "bridge " + b).orElse(r.overlayNamespace()))).toList());
-                }
+                Out.listing(host.json(), new Networks(h).list(),
+                        List.of("NAME", "VNI", "SUBNET", "GATEWAY", "MTU", "MODE", "VTEP", "WHERE"),
+                        r -> List.of(r.name(), "" + r.vni(), r.subnet(), r.gateway(), "" + r.mtu(), r.mode(), r.vtep(),
+                                r.bridge().map(b -> "bridge " + b).orElse(r.overlayNamespace())));
             }
             return 0;
         }

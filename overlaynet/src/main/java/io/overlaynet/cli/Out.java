@@ -5,6 +5,7 @@ import io.overlaynet.state.LocalState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** Printing helpers: JSON through Jackson, text tables with padded columns. */
 final class Out {
@@ -55,6 +56,15 @@ final class Out {
             if (json) {
                 json(done);
             }
+        }
+    }
+
+    /** A listing command's output: the records as one JSON array, or as a table of one row each. */
+    static <T> void listing(boolean json, List<T> records, List<String> header, Function<T, List<String>> row) {
+        if (json) {
+            json(records);
+        } else {
+            table(header, records.stream().map(row).toList());
         }
     }
 

@@ -85,13 +85,9 @@ final class PeerCommand {
         public Integer call() {
             try (Host h = host.open()) {
                 Optional<String> network = filter.network(h).map(NetworkRecord::name);
-                List<PeerRecord> all = new Peers(h).list(network);
-                if (host.json()) {
-                    Out.json(all);
-                } else {
-                    Out.table(List.of("NETWORK", "IP", "MAC", "VTEP"), all.stream().map(p -> List.of(p.network(),
-                            p.ip().orElse("(flood)"), p.mac().orElse("00:00:00:00:00:00"), p.vtep())).toList());
-                }
+                Out.listing(host.json(), new Peers(h).list(network), List.of("NETWORK", "IP", "MAC", "VTEP"),
+                        p -> List.of(p.network(), p.ip().orElse("(flood)"), p.mac().orElse("00:00:00:00:00:00"),
+                                p.vtep()));
             }
             return 0;
         }
