@@ -1,7 +1,9 @@
 package io.overlaynet.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.overlaynet.state.LocalState;
 
 import java.time.Instant;
 import java.time.LocalTime;
@@ -18,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Log {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The project's mapper, less its indentation: a log line is one line. */
+    private static final ObjectWriter JSON = LocalState.JSON.writer().without(SerializationFeature.INDENT_OUTPUT);
     private final String who;
     private final boolean json;
     private final Set<String> said = ConcurrentHashMap.newKeySet();
