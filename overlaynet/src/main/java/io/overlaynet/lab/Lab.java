@@ -239,8 +239,7 @@ public final class Lab {
             long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"));
             List<Long> pids = new ArrayList<>(rec.agentPids());
             pids.add(pid);
-            labs().write(prefix + ".json", new LabRecord(rec.prefix(), rec.mode(), rec.underlayNamespace(), rec.hosts(),
-                    rec.network(), rec.store(), rec.storeDir(), pids, rec.etcdPids(), rec.complete()));
+            labs().write(prefix + ".json", rec.withAgentPids(pids));
             agents.await(h, pid);
             return pid;
         } catch (IOException e) {

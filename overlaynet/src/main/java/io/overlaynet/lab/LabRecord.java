@@ -25,6 +25,11 @@ public record LabRecord(String prefix, String mode, String underlayNamespace, Li
         return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, true);
     }
 
+    /** The same lab, its agents now these processes. */
+    public LabRecord withAgentPids(List<Long> pids) {
+        return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, pids, etcdPids, complete);
+    }
+
     /** Whether per-host agents run this lab (proactive or reactive mode). */
     public boolean agents() {
         return !store.isEmpty();
