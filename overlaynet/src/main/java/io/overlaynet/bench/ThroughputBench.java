@@ -119,14 +119,22 @@ public final class ThroughputBench {
         }
     }
 
-    /** One iperf3 run's result: what arrived, and how many segments the sender sent again. */
-    private record Run(double gbps, long retransmits) {
+    /**
+     * One iperf3 run's result: what arrived, how many segments the sender sent again, and the whole
+     * machine's busy CPU ticks per GB sent over the run (both ends, every hop, whichever CPU did it).
+     */
+    private record Run(double gbps, long retransmits, double ticksPerGb) {
     }
 
     /** The two paths measured back to back under one setting. */
     private record Pair(Run under, Run over) {
         double ratio() {
             return over.gbps() / under.gbps();
+        }
+
+        /** What a GB costs the machine on the overlay, in underlay GBs. */
+        double cpuRatio() {
+            return over.ticksPerGb() / under.ticksPerGb();
         }
     }
 
@@ -136,19 +144,20 @@ public final class ThroughputBench {
      * rounds (the same path gives 5-9 Gbit/s minutes apart); a ratio of the two medians would pair
      * one round's underlay with another's overlay.
      */
-    private record Summary(Setting setting, double under, double over, double ratio, double underRetransmits,
-                           double overRetransmits) {
+    private record Summary(Setting setting, double under, double over, double ratio, double cpuRatio,
+                           double underRetransmits, double overRetransmits) {
         static Summary of(Setting s, List<Pair> pairs) {
             return new Summary(s, Stats.median(pairs.stream().map(p -> p.under().gbps()).toList()),
                     Stats.median(pairs.stream().map(p -> p.over().gbps()).toList()),
                     Stats.median(pairs.stream().map(Pair::ratio).toList()),
+                    Stats.median(pairs.stream().map(Pair::cpuRatio).toList()),
                     Stats.median(pairs.stream().map(p -> (double) p.under().retransmits()).toList()),
                     Stats.median(pairs.stream().map(p -> (double) p.over().retransmits()).toList()));
         }
 
         String row() {
-            return String.format("%-78s %8.2f %8.2f %6.2f %7.0f/%.0f", setting.name(), under, over, ratio,
-                    underRetransmits, overRetransmits);
+            return String.format("%-78s %8.2f %8.2f %6.2f %6.2f %7.0f/%.0f", setting.name(), under, over, ratio,
+                    cpuRatio, underRetransmits, overRetransmits);
         }
     }
 
@@ -185,9 +194,13 @@ public final class ThroughputBench {
         }
         List<Summary> rows = settings.stream().map(s -> Summary.of(s, results.get(s))).toList();
         out.println();
-        out.printf("%-78s %8s %8s %6s %s%n", "setting (medians over its runs; ratio: of the runs' own ratios)",
-                "underlay", "overlay", "ratio", "retransmits u/o");
+        out.printf("%-78s %8s %8s %6s %6s %s%n", "setting (medians over its runs; ratio: of the runs' own ratios)",
+                "underlay", "overlay", "ratio", "CPU/GB", "retransmits u/o");
         rows.forEach(r -> out.println(r.row()));
+        out.println("""
+                CPU/GB: the whole machine's busy CPU time per GB sent on the overlay, over the same on the underlay
+                (the median of the runs' own). While the underlay keeps every CPU busy the ratio cannot exceed
+                its inverse; it can only where the underlay leaves CPU idle.""");
         out.println(settings.size() == 1 ? """
                 Only the headline ran (--headline-only). Without it the bench also runs the seeds' defaults and
                 each setting tried, and says what each gave.""" : """
@@ -209,7 +222,8 @@ public final class ThroughputBench {
                 row, overlaynet's defaults with the host's own congestion control, is the headline; it runs first
                 and last in every round. '--headline-only' runs it alone, for more rounds.""");
         out.println();
-        return new Figures(out).add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
+        return new Figures(out).add("overlay_cpu_per_gb_vs_underlay", rows.getLast().cpuRatio(), "%.2f")
+                .add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
     }
 
     /**
@@ -341,6 +355,21 @@ public final class ThroughputBench {
         }
     }
 
+    /**
+     * Everything the client sent over the run, the intervals left out of the result ({@code -O}) included,
+     * since the CPU ticks cover the whole run.
+     */
+    private static double bytesSent(JsonNode iperf) {
+        double bytes = 0;
+        for (JsonNode interval : iperf.path("intervals")) {
+            bytes += interval.at("/sum/bytes").asDouble();
+        }
+        if (bytes <= 0) {
+            throw new IllegalStateException("iperf3 reported no intervals: " + iperf.path("error").asText());
+        }
+        return bytes;
+    }
+
     /** One iperf3 run: server in {@code serverNs} (one-off), client in {@code clientNs}, as the setting says. */
     private Run iperf(String serverNs, String serverIp, String clientNs, Setting s) {
         Process server = null;
@@ -355,13 +384,16 @@ public final class ThroughputBench {
                     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", clientNs, "iperf3", "-c", serverIp,
                             "-p", Integer.toString(PORT), "-t", Integer.toString(seconds), "-O", Integer.toString(omit), "-J"));
                     cmd.addAll(s.iperfArgs());
+                    long ticks0 = MachineCpu.busyTicks();
                     String json = Commands.run(cmd);
+                    long ticks = MachineCpu.busyTicks() - ticks0;
                     JsonNode n = LocalState.JSON.readTree(json);
                     JsonNode bps = n.at("/end/sum_received/bits_per_second");
                     if (bps.isMissingNode() || bps.asDouble() <= 0) {
                         throw new IllegalStateException("iperf3 gave no result: " + n.path("error").asText(json));
                     }
-                    return new Run(bps.asDouble() / 1e9, n.at("/end/sum_sent/retransmits").asLong());
+                    return new Run(bps.asDouble() / 1e9, n.at("/end/sum_sent/retransmits").asLong(),
+                            ticks / (bytesSent(n) / 1e9));
                 } catch (IllegalStateException e) {
                     last = e;
                     Thread.sleep(100);

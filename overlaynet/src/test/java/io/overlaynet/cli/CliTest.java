@@ -78,9 +78,10 @@ class CliTest {
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbat")), NetNamespaces.list().toString());
     }
 
-    /** The bench's table rows: a setting, then underlay, overlay, ratio and retransmits. */
+    /** The bench's table rows: a setting, then underlay, overlay, ratio, CPU per GB and retransmits. */
     private static List<String> throughputRows(Cli.Run r) {
-        return r.out().lines().filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
+        return r.out().lines()
+                .filter(l -> l.matches(".*\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+\\.\\d+\\s+\\d+/\\d+"))
                 .toList();
     }
 
@@ -92,8 +93,9 @@ class CliTest {
         assertEquals(9, rows.size(), r.out());
         for (String row : rows) {
             String[] f = row.trim().split("\\s+");
-            assertTrue(Double.parseDouble(f[f.length - 4]) > 0 && Double.parseDouble(f[f.length - 3]) > 0,
+            assertTrue(Double.parseDouble(f[f.length - 5]) > 0 && Double.parseDouble(f[f.length - 4]) > 0,
                     "both paths carried traffic: " + row);
+            assertTrue(Double.parseDouble(f[f.length - 2]) > 0, "the CPU per GB of both paths was counted: " + row);
         }
         assertTrue(rows.getFirst().startsWith("seeds' defaults"), rows.getFirst());
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
@@ -104,6 +106,7 @@ class CliTest {
         assertTrue(round.contains("(the headline first and last)"), round);
         assertEquals(10, round.substring(round.lastIndexOf(':') + 1).trim().split("\\s+").length, round);
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_cpu_per_gb_vs_underlay \\d+\\.\\d+")), r.out());
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 
