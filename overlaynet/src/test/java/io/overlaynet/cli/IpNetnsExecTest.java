@@ -6,6 +6,7 @@ import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.testing.Sh;
+import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.LabFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,10 +28,8 @@ class IpNetnsExecTest {
     final LabFixture fixture = new LabFixture();
 
     private Sh.Result exec(String hostNs, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs,
-                ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", hostNs));
+        cmd.addAll(Cli.inOwnJvm(args));
         return Sh.run(cmd.toArray(String[]::new));
     }
 

@@ -25,8 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * clears, namespaces and host records included.
  */
 class LabInterruptTest {
-    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
-
     @RegisterExtension
     final LabFixture fixture = new LabFixture();
 
@@ -56,9 +54,8 @@ class LabInterruptTest {
 
     /** {@code lab up --hosts 6} in its own JVM, returned once its second host's namespace exists (the lab is half-built). */
     private Process startUpAndWaitForTheSecondHost() throws Exception {
-        Process p = new ProcessBuilder(JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.overlaynet.cli.Main",
-                "lab", "up", "--hosts", "6", "--prefix", fixture.prefix, "--state-dir", fixture.stateDir.toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(Cli.inOwnJvm("lab", "up", "--hosts", "6", "--prefix", fixture.prefix,
+                "--state-dir", fixture.stateDir.toString())).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!NetNamespaces.exists(fixture.prefix + "h2")) {
             if (!p.isAlive() || System.nanoTime() > deadline) {

@@ -3,6 +3,7 @@ package io.overlaynet.cli;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.testing.Sh;
 import io.overlaynet.state.Trees;
+import io.overlaynet.testing.Cli;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -20,8 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the completion script still work.
  */
 class PrivilegesCliTest {
-    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
-
     @Test
     void withoutTheCapabilitiesCommandsAreRefusedInOneLineAndMakeNothing() throws Exception {
         Path state = Files.createTempDirectory("overlaynet-test-");
@@ -51,9 +50,8 @@ class PrivilegesCliTest {
     /** The CLI in a fresh JVM on this test's class path, as root without the two capabilities. */
     private static Sh.Result unprivileged(String... args) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set", "-net_admin,-sys_admin",
-                "--inh-caps", "-net_admin,-sys_admin", JAVA, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.overlaynet.cli.Main"));
-        cmd.addAll(List.of(args));
+                "--inh-caps", "-net_admin,-sys_admin"));
+        cmd.addAll(Cli.inOwnJvm(args));
         return Sh.run(cmd.toArray(String[]::new));
     }
 }

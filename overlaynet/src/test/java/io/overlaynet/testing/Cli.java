@@ -59,6 +59,17 @@ public final class Cli {
         return run(args.toArray(String[]::new));
     }
 
+    /**
+     * The command line that runs the CLI with {@code args} in a JVM of its own (this test's JVM and class
+     * path), for tests that need another process: signals, dropped capabilities, another namespace.
+     */
+    public static List<String> inOwnJvm(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     public static synchronized Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;

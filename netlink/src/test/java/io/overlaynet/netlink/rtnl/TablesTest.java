@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -108,7 +109,7 @@ class TablesTest {
                 .findFirst().orElseThrow();
         assertEquals("kernel", subnet.get("protocol").asText());
         assertEquals("12.12.12.2", subnet.get("prefsrc").asText());
-        assertEquals(java.util.Optional.of(1404), rt.routes().list(Rtm.AF_INET).stream()
+        assertEquals(Optional.of(1404), rt.routes().list(Rtm.AF_INET).stream()
                 .filter(r -> !r.isDefault()).findFirst().orElseThrow().advmss());
         rt.addresses().delete("br0", addr);
         assertEquals(0, Sh.ipJson(ns, "route", "show").size());
