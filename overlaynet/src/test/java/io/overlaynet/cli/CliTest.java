@@ -107,6 +107,7 @@ class CliTest {
         assertEquals(10, round.substring(round.lastIndexOf(':') + 1).trim().split("\\s+").length, round);
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_cpu_per_gb_vs_underlay \\d+\\.\\d+")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_vs_underlay_over_seeds \\d+\\.\\d+")), r.out());
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 
@@ -120,6 +121,8 @@ class CliTest {
         assertEquals(2, r.out().lines().filter(l -> l.matches("\\s+round \\d/2, overlay/underlay per run: \\d+\\.\\d+"))
                 .count(), "two rounds of one setting: " + r.out());
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
+        assertTrue(r.out().lines().noneMatch(l -> l.startsWith("overlay_vs_underlay_over_seeds")),
+                "no seeds' row ran, so no figure against it: " + r.out());
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 }
