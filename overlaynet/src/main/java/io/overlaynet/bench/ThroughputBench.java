@@ -182,7 +182,7 @@ public final class ThroughputBench {
     public Figures run() {
         out.printf("overlaynet bench throughput: iperf3 TCP, %d rounds x %d s (after %d s left out) per path and setting%s,"
                 + " 2 lab hosts; host TCP congestion control: %s%n", rounds, seconds, omit,
-                settings.size() > 1 ? " (the headline twice)" : "", hostCongestionControl());
+                headlineOnly() ? "" : " (the headline twice)", hostCongestionControl());
         Map<Setting, List<Pair>> results;
         try (Scratch scratch = new Scratch("tp")) {
             Lab lab = new Lab(scratch.prefix() + "-", scratch.dir(), out);
@@ -202,7 +202,7 @@ public final class ThroughputBench {
                 CPU/GB: the whole machine's busy CPU time per GB sent on the overlay, over the same on the underlay
                 (the median of the runs' own). While the underlay keeps every CPU busy the ratio cannot exceed
                 its inverse; it can only where the underlay leaves CPU idle.""");
-        out.println(settings.size() == 1 ? """
+        out.println(headlineOnly() ? """
                 Only the headline ran (--headline-only). Without it the bench also runs the seeds' defaults and
                 each setting tried, and says what each gave.""" : """
                 Outer UDP checksums are the kernel's default, so the seeds pay for them; overlaynet sends zero
@@ -222,23 +222,29 @@ public final class ThroughputBench {
                 percent in paired overlay-only runs: less than five rounds of this bench can tell apart. The last
                 row, overlaynet's defaults with the host's own congestion control, is the headline; it runs first
                 and last in every round. '--headline-only' runs it alone, for more rounds.""");
-        Figures figures = new Figures(out);
-        if (settings.size() > 1) {
+        if (!headlineOnly()) {
             out.println("""
                     overlay_vs_underlay_over_seeds: the headline's ratio over the seeds' row's ratio, round by round,
                     each overlay against its own underlay run: what overlaynet's defaults gain on the seeds' overlay.""");
-            out.println();
+        }
+        out.println();
+        Figures figures = new Figures(out);
+        if (!headlineOnly()) {
             figures.add("overlay_vs_underlay_over_seeds", overSeeds(results), "%.2f");
-        } else {
-            out.println();
         }
         return figures.add("overlay_cpu_per_gb_vs_underlay", rows.getLast().cpuRatio(), "%.2f")
                 .add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
     }
 
+    /** Whether only the headline runs ({@code --headline-only}): no seeds' row, and one run a round. */
+    private boolean headlineOnly() {
+        return settings.size() == 1;
+    }
+
     /**
-     * The median over the rounds of the headline's ratio (the mean of its two runs in the round) over the
-     * seeds' ratio in the same round, so that the machine's drift between rounds falls on both alike.
+     * The median over the rounds of the headline's ratio (the mean of its two runs in the round, which
+     * {@link #measure} records in order) over the seeds' ratio in the same round, so that the machine's
+     * drift between rounds falls on both alike.
      */
     private double overSeeds(Map<Setting, List<Pair>> results) {
         List<Pair> headline = results.get(settings.getLast());
@@ -306,7 +312,7 @@ public final class ThroughputBench {
         Map<Setting, List<Pair>> results = new LinkedHashMap<>();
         settings.forEach(s -> results.put(s, new ArrayList<>()));
         List<Setting> order = new ArrayList<>(settings);
-        if (settings.size() > 1) {
+        if (!headlineOnly()) {
             order.addFirst(settings.getLast());
         }
         boolean csum = false;
