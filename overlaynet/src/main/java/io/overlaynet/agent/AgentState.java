@@ -1,16 +1,16 @@
 package io.overlaynet.agent;
 
-import io.overlaynet.dataplane.Host;
+import io.overlaynet.state.LocalState;
 
 /** What an agent keeps across restarts in the host's state directory: its lease and VTEP MAC. */
 record AgentState(long leaseId, String mac) {
     private static final String FILE = "agent.json";
 
-    static AgentState load(Host host) {
-        return host.state().read(FILE, AgentState.class).orElse(new AgentState(0, ""));
+    static AgentState load(LocalState state) {
+        return state.read(FILE, AgentState.class).orElse(new AgentState(0, ""));
     }
 
-    void save(Host host) {
-        host.state().write(FILE, this);
+    void save(LocalState state) {
+        state.write(FILE, this);
     }
 }

@@ -7,6 +7,7 @@ import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -24,13 +25,25 @@ import java.util.Optional;
  * {@code DELETE /v1/endpoints/<network>/<name>}, {@code GET /v1/status}. One request per connection.
  */
 final class LocalApi implements AutoCloseable {
-    private final Agent agent;
+    /** What the API serves. */
+    interface Service {
+        EndpointRecord addEndpoint(String network, String name, Optional<InetAddress> ip, Optional<MacAddress> mac,
+                                   Optional<Path> netns);
+
+        boolean removeEndpoint(String network, String name);
+
+        Map<String, Object> status();
+    }
+
+    private final Service service;
+    private final Log log;
     private final Path socket;
     private ServerSocketChannel server;
     private volatile boolean closed;
 
-    LocalApi(Agent agent, Path socket) {
-        this.agent = agent;
+    LocalApi(Service service, Log log, Path socket) {
+        this.service = service;
+        this.log = log;
         this.socket = socket;
     }
 
@@ -55,7 +68,7 @@ final class LocalApi implements AutoCloseable {
                 Thread.ofPlatform().daemon(true).name("agent-api-conn").start(() -> handle(c));
             } catch (IOException e) {
                 if (!closed) {
-                    agent.log.once("api", "agent API accept failed: " + e.getMessage());
+                    log.once("api", "agent API accept failed: " + e.getMessage());
                 }
             }
         }
@@ -77,25 +90,25 @@ final class LocalApi implements AutoCloseable {
             }
             Http.respond(c, status, LocalState.JSON.writeValueAsBytes(body));
         } catch (IOException e) {
-            agent.log.once("api-io", "agent API connection failed: " + e.getMessage());
+            log.once("api-io", "agent API connection failed: " + e.getMessage());
         }
     }
 
     private Object route(Http.Request req) throws IOException {
         String[] path = req.path().split("/");
         if (req.method().equals("GET") && req.path().equals("/v1/status")) {
-            return agent.status();
+            return service.status();
         }
         if (req.method().equals("POST") && req.path().equals("/v1/endpoints")) {
             JsonNode j = LocalState.JSON.readTree(req.body());
             String network = text(j, "network").orElseThrow(() -> new IllegalArgumentException("missing \"network\""));
             String name = text(j, "name").orElseThrow(() -> new IllegalArgumentException("missing \"name\""));
-            EndpointRecord r = agent.addEndpoint(network, name, text(j, "ip").map(Ip::parseV4),
+            EndpointRecord r = service.addEndpoint(network, name, text(j, "ip").map(Ip::parseV4),
                     text(j, "mac").map(MacAddress::parse), text(j, "netns").map(Path::of));
             return r;
         }
         if (req.method().equals("DELETE") && path.length == 5 && path[1].equals("v1") && path[2].equals("endpoints")) {
-            return Map.of("removed", agent.removeEndpoint(path[3], path[4]));
+            return Map.of("removed", service.removeEndpoint(path[3], path[4]));
         }
         throw new IllegalArgumentException("no such API call: " + req.method() + " " + req.path());
     }

@@ -8,7 +8,7 @@ import io.overlaynet.netlink.rtnl.EventSubscription;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.netlink.rtnl.RtEvent;
-import io.overlaynet.store.FileStore;
+import io.overlaynet.store.Store;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -17,19 +17,41 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reactive mode, the seeds' daemon done right: listens for the VXLAN device's L3 and L2 misses in each
- * overlay namespace and answers from the agent's view of the store (falling back to the seeds' own
- * arp/fdb files in a file store). An L3 miss is answered with both entries, ARP and FDB, so the L2 miss
- * that would follow never happens.
+ * Reactive mode, the walkthroughs' miss daemon done right: listens for the VXLAN device's L3 and L2
+ * misses in each overlay namespace and answers from the agent's view of the store (falling back to the
+ * walkthroughs' own arp/fdb layout where the store keeps it). An L3 miss is answered with both
+ * entries, FDB and ARP, so the L2 miss that would follow never happens.
  */
 final class MissHandler implements AutoCloseable {
-    private final Agent agent;
-    /** The host of a record the seeds' scripts wrote when no registered host has its VTEP. */
-    private static final String SEED = "seed";
+    /** What the handler needs of the agent. */
+    interface Answers {
+        Optional<Remote> byIp(String network, InetAddress ip);
+
+        Optional<Remote> byMac(String network, MacAddress mac);
+
+        /** The registered host with this VTEP, if any. */
+        Optional<String> hostByVtep(InetAddress vtep);
+
+        /** Applies steps now, under the agent's data plane lock. */
+        void install(List<Step> steps);
+
+        /** An endpoint of {@code host} was just installed on demand (reactive hints go from here). */
+        void answered(String host, String network);
+    }
+
+    /** The host of a record the walkthroughs' scripts wrote when no registered host has its VTEP. */
+    private static final String SCRIPT = "script";
+    private final Answers answers;
+    private final Store store;
+    private final Log log;
+    private final Metrics metrics;
     private final Map<String, EventSubscription> subscriptions = new ConcurrentHashMap<>();
 
-    MissHandler(Agent agent) {
-        this.agent = agent;
+    MissHandler(Answers answers, Store store, Log log, Metrics metrics) {
+        this.answers = answers;
+        this.store = store;
+        this.log = log;
+        this.metrics = metrics;
     }
 
     void listen(NetworkRecord n) {
@@ -56,65 +78,58 @@ final class MissHandler implements AutoCloseable {
             switch (e) {
                 case RtEvent.L3Miss m -> answerL3(network, m.ip());
                 case RtEvent.L2Miss m -> answerL2(network, m.mac());
-                case RtEvent.Overrun o -> agent.log.once("overrun:" + network,
+                case RtEvent.Overrun o -> log.once("overrun:" + network,
                         "missed kernel notifications in " + network + " (socket overrun); answering the next misses");
                 default -> {
                 }
             }
         } catch (RuntimeException ex) {
-            agent.log.once("miss:" + ex.getMessage(), "could not answer a miss in " + network + ": " + ex.getMessage());
+            log.once("miss:" + ex.getMessage(), "could not answer a miss in " + network + ": " + ex.getMessage());
         }
     }
 
     private void answerL3(String network, InetAddress ip) {
-        Optional<Remote> r = agent.byIp(network, ip).or(() -> seedRecord(network, ip));
+        Optional<Remote> r = answers.byIp(network, ip).or(() -> scriptRecord(network, ip));
         if (r.isEmpty()) {
-            agent.metrics.inc("misses_unanswered_total");
+            metrics.inc("misses_unanswered_total");
             return;
         }
-        agent.installNow(network, List.of(r.get()));
-        agent.metrics.inc("misses_answered_total_l3");
-        if (!r.get().host().equals(SEED)) {
-            agent.hintReverse(r.get().host(), network);
+        answers.install(Reconciler.installing(network, List.of(r.get())));
+        metrics.inc("misses_answered_total_l3");
+        if (!r.get().host().equals(SCRIPT)) {
+            answers.answered(r.get().host(), network);
         }
     }
 
     private void answerL2(String network, MacAddress mac) {
-        Optional<InetAddress> vtep = agent.byMac(network, mac).map(Remote::vtep).or(() -> seedVtep(mac));
+        Optional<InetAddress> vtep = answers.byMac(network, mac).map(Remote::vtep).or(() -> scriptVtep(mac));
         if (vtep.isEmpty()) {
-            agent.metrics.inc("misses_unanswered_total");
+            metrics.inc("misses_unanswered_total");
             return;
         }
-        agent.installFdbNow(network, mac, vtep.get());
-        agent.metrics.inc("misses_answered_total_l2");
+        answers.install(List.of(new Step.PutFdb(network, mac, vtep.get())));
+        metrics.inc("misses_answered_total_l2");
     }
 
-    /** The seeds' layout in a file store: arp/&lt;ip&gt; = MAC, fdb/&lt;mac&gt; = host IP. */
-    private Optional<Remote> seedRecord(String network, InetAddress ip) {
-        if (!(agent.store instanceof FileStore fs)) {
-            return Optional.empty();
-        }
-        return fs.seedLookup(ip.getHostAddress()).flatMap(v -> {
+    private Optional<Remote> scriptRecord(String network, InetAddress ip) {
+        return store.scriptRecord(ip.getHostAddress()).flatMap(v -> {
             try {
-                InetAddress vtep = Ip.parseV4(v[1]);
-                return Optional.of(new Remote(network, ip, MacAddress.parse(v[0]),
-                        agent.hostByVtep(vtep).orElse(SEED), vtep));
+                InetAddress vtep = Ip.parseV4(v.vtep());
+                return Optional.of(new Remote(network, ip, MacAddress.parse(v.mac()),
+                        answers.hostByVtep(vtep).orElse(SCRIPT), vtep));
             } catch (IllegalArgumentException bad) {
-                agent.log.once("seed:" + ip, "skipping seed record arp/" + ip.getHostAddress() + ": " + bad.getMessage());
+                log.once("script:" + ip, "skipping record arp/" + ip.getHostAddress() + ": " + bad.getMessage());
                 return Optional.empty();
             }
         });
     }
 
-    private Optional<InetAddress> seedVtep(MacAddress mac) {
-        if (!(agent.store instanceof FileStore fs)) {
-            return Optional.empty();
-        }
-        return fs.seedVtep(mac.toString()).flatMap(v -> {
+    private Optional<InetAddress> scriptVtep(MacAddress mac) {
+        return store.scriptVtep(mac.toString()).flatMap(v -> {
             try {
                 return Optional.of((InetAddress) Ip.parseV4(v));
             } catch (IllegalArgumentException bad) {
-                agent.log.once("seed:" + mac, "skipping seed record fdb/" + mac + ": " + bad.getMessage());
+                log.once("script:" + mac, "skipping record fdb/" + mac + ": " + bad.getMessage());
                 return Optional.empty();
             }
         });

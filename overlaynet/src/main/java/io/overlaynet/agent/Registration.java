@@ -2,19 +2,20 @@ package io.overlaynet.agent;
 
 import io.overlaynet.agent.StoreRecords.EndpointInfo;
 import io.overlaynet.agent.StoreRecords.HostInfo;
-import io.overlaynet.dataplane.Endpoints;
-import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.StoreException;
+import io.overlaynet.state.LocalState;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The host's presence in the store: a lease (resumed after a restart when still alive, so a killed and
@@ -23,7 +24,8 @@ import java.util.function.Function;
  */
 final class Registration {
     private final Store store;
-    private final Host host;
+    private final LocalState state;
+    private final Supplier<List<EndpointRecord>> localEndpoints;
     private final AgentConfig cfg;
     private final String vtep;
     private final String mac;
@@ -32,9 +34,15 @@ final class Registration {
     private volatile Store.Lease lease;
     private volatile boolean stopping;
 
-    Registration(Store store, Host host, AgentConfig cfg, String vtep, Log log, Metrics metrics) {
+    /**
+     * @param state          where the lease id is kept across restarts
+     * @param localEndpoints this host's endpoints, published under the lease
+     */
+    Registration(Store store, LocalState state, Supplier<List<EndpointRecord>> localEndpoints, AgentConfig cfg,
+                 String vtep, Log log, Metrics metrics) {
         this.store = store;
-        this.host = host;
+        this.state = state;
+        this.localEndpoints = localEndpoints;
         this.cfg = cfg;
         this.vtep = vtep;
         this.mac = stableMac(cfg.hostName());
@@ -92,15 +100,15 @@ final class Registration {
     private synchronized void register() {
         long t0 = System.nanoTime();
         try {
-            AgentState st = AgentState.load(host);
+            AgentState st = AgentState.load(state);
             Optional<Store.Lease> resumed = st.leaseId() == 0 ? Optional.empty() : store.resume(st.leaseId(), cfg.leaseTtl());
             lease = resumed.orElseGet(() -> store.grant(cfg.leaseTtl()));
             if (resumed.isPresent()) {
                 log.info("resumed lease " + leaseId() + ": registrations survived the restart");
             }
-            new AgentState(lease.id(), mac).save(host);
+            new AgentState(lease.id(), mac).save(state);
             store.put(Keys.host(cfg.hostName()), StoreRecords.json(new HostInfo(cfg.hostName(), vtep, mac)), lease);
-            for (EndpointRecord e : new Endpoints(host).list(Optional.empty())) {
+            for (EndpointRecord e : localEndpoints.get()) {
                 publish(e);
             }
         } finally {
@@ -150,7 +158,7 @@ final class Registration {
 
     private void forgetLease() {
         lease.close();
-        new AgentState(0, mac).save(host);
+        new AgentState(0, mac).save(state);
     }
 
     /** Runs until stopped: re-registers when the host record vanished (lease expired during an outage). */
@@ -185,7 +193,7 @@ final class Registration {
             try {
                 if (deregister) {
                     lease.revoke();
-                    new AgentState(0, mac).save(host);
+                    new AgentState(0, mac).save(state);
                 } else {
                     lease.close();
                 }

@@ -10,6 +10,8 @@ import io.overlaynet.store.Store;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The agent's view of the store: networks, live hosts and every endpoint, each record validated once
  * on arrival. A bad record is logged once (per key, until it becomes good) and left out; nothing
- * unvalidated reaches the programmer or the miss handler.
+ * unvalidated reaches the plan or the miss handler. A remote endpoint is placed at its host's current
+ * VTEP (the host record), so a host whose underlay address changed moves all its endpoints at once.
  */
 final class StoreView {
     private final String me;
@@ -27,10 +30,12 @@ final class StoreView {
     private final Metrics metrics;
     private final Map<String, NetworkSpec> networks = new ConcurrentHashMap<>();
     private final Map<String, HostInfo> hosts = new ConcurrentHashMap<>();
+    private final Map<String, InetAddress> hostVteps = new ConcurrentHashMap<>();
     /** endpoint key -> validated record, for every endpoint in the store (local ones included). */
     private final Map<String, Remote> endpoints = new ConcurrentHashMap<>();
     /** Reactive mode: hints to us, from hosts that asked us to program their endpoints of a network ahead. */
     private final Set<Keys.Hint> hinted = ConcurrentHashMap.newKeySet();
+    private volatile boolean loaded;
 
     StoreView(String me, Log log, Metrics metrics) {
         this.me = me;
@@ -38,68 +43,114 @@ final class StoreView {
         this.metrics = metrics;
     }
 
-    /** Applies one event; collects the endpoint keys it touched; returns true when a full reconcile is due. */
-    boolean apply(Store.Event e, Set<String> touched) {
+    /**
+     * What a burst of events changed: endpoint keys that are new (they can go straight in), and
+     * networks where something changed or left (they are diffed against the kernel).
+     */
+    static final class Touched {
+        final Set<String> added = new HashSet<>();
+        final Set<String> changedNetworks = new HashSet<>();
+        boolean everything;
+
+        boolean isEmpty() {
+            return added.isEmpty() && changedNetworks.isEmpty() && !everything;
+        }
+    }
+
+    /** Whether the first full listing has arrived: before it the view knows nothing and plans nothing. */
+    boolean loaded() {
+        return loaded;
+    }
+
+    /** Applies one event and notes what it touched. */
+    void apply(Store.Event e, Touched touched) {
         switch (e) {
             case Store.Event.Reset r -> {
                 networks.clear();
                 hosts.clear();
+                hostVteps.clear();
                 endpoints.clear();
                 hinted.clear();
-                r.snapshot().entries().forEach(en -> put(en.key(), en.value(), touched));
-                return true;
+                r.snapshot().entries().forEach(en -> put(en.key(), en.value(), new Touched()));
+                loaded = true;
+                touched.everything = true;
             }
             case Store.Event.Put p -> put(p.entry().key(), p.entry().value(), touched);
             case Store.Event.Deleted d -> delete(d.key(), touched);
         }
-        return false;
     }
 
-    private void delete(String k, Set<String> touched) {
+    private void delete(String k, Touched touched) {
         if (k.startsWith(Keys.HINTS)) {
             Keys.parseHint(k).ifPresent(hinted::remove);
         } else if (k.startsWith(Keys.NETWORKS)) {
             networks.remove(Keys.leaf(k));
+            touched.changedNetworks.add(Keys.leaf(k));
         } else if (k.startsWith(Keys.HOSTS)) {
             hosts.remove(Keys.leaf(k));
-            endpoints.forEach((ek, r) -> {
-                if (r.host().equals(Keys.leaf(k))) {
-                    touched.add(ek);
-                }
-            });
+            hostVteps.remove(Keys.leaf(k));
+            touched.changedNetworks.addAll(networksOf(Keys.leaf(k)));
         } else if (k.startsWith(Keys.ENDPOINTS) && endpoints.remove(k) != null) {
-            touched.add(k);
+            touched.changedNetworks.add(Keys.endpointNetwork(k));
         }
     }
 
-    private void put(String key, String value, Set<String> touched) {
+    private Set<String> networksOf(String host) {
+        Set<String> out = new HashSet<>();
+        endpoints.values().forEach(r -> {
+            if (r.host().equals(host)) {
+                out.add(r.network());
+            }
+        });
+        return out;
+    }
+
+    private void put(String key, String value, Touched touched) {
         try {
             if (key.startsWith(Keys.NETWORKS)) {
                 networks.put(Keys.leaf(key), StoreRecords.parse(value, NetworkSpec.class));
             } else if (key.startsWith(Keys.HOSTS)) {
-                HostInfo h = StoreRecords.parse(value, HostInfo.class);
-                Ip.parseV4(h.vtep());
-                hosts.put(Keys.leaf(key), h);
+                putHost(Keys.leaf(key), StoreRecords.parse(value, HostInfo.class), touched);
             } else if (key.startsWith(Keys.HINTS)) {
                 Keys.parseHint(key).filter(h -> h.to().equals(me) && hinted.add(h)).ifPresent(h ->
                         endpoints.forEach((ek, r) -> {
                             if (r.host().equals(h.from()) && r.network().equals(h.network())) {
-                                touched.add(ek);
+                                touched.added.add(ek);
                             }
                         }));
             } else if (key.startsWith(Keys.ENDPOINTS)) {
                 String network = Keys.endpointNetwork(key);
                 Remote r = StoreRecords.remote(network, Keys.leaf(key), value, Optional.ofNullable(networks.get(network)));
-                endpoints.put(key, r);
-                touched.add(key);
+                Remote before = endpoints.put(key, r);
+                if (before == null) {
+                    touched.added.add(key);
+                } else if (!before.equals(r)) {
+                    touched.changedNetworks.add(network);
+                }
             }
             log.forget("bad:" + key);
         } catch (IllegalArgumentException | IllegalStateException bad) {
             metrics.inc("bad_records_total");
             log.once("bad:" + key, "skipping store record " + key + ": " + bad.getMessage());
             if (endpoints.remove(key) != null) {
-                touched.add(key);
+                touched.changedNetworks.add(Keys.endpointNetwork(key));
             }
+        }
+    }
+
+    /** A host (re)registered: its endpoints become wanted, or move when its VTEP changed. */
+    private void putHost(String name, HostInfo h, Touched touched) {
+        InetAddress vtep = Ip.parseV4(h.vtep());
+        HostInfo before = hosts.put(name, h);
+        InetAddress old = hostVteps.put(name, vtep);
+        if (before == null) {
+            endpoints.forEach((ek, r) -> {
+                if (r.host().equals(name)) {
+                    touched.added.add(ek);
+                }
+            });
+        } else if (!vtep.equals(old)) {
+            touched.changedNetworks.addAll(networksOf(name));
         }
     }
 
@@ -112,54 +163,71 @@ final class StoreView {
         return Optional.ofNullable(networks.get(name));
     }
 
-    /** A remote endpoint worth programming: of another host that is alive. */
-    private boolean wanted(Remote r) {
-        return !r.host().equals(me) && hosts.containsKey(r.host());
+    List<NetworkSpec> networks() {
+        return List.copyOf(networks.values());
+    }
+
+    /** A remote endpoint worth programming, at its host's current VTEP; empty for ours and dead hosts'. */
+    private Optional<Remote> wanted(Remote r) {
+        InetAddress vtep = hostVteps.get(r.host());
+        if (r.host().equals(me) || vtep == null) {
+            return Optional.empty();
+        }
+        return Optional.of(vtep.equals(r.vtep()) ? r : new Remote(r.network(), r.ip(), r.mac(), r.host(), vtep));
     }
 
     /** The remote endpoints this host should have programmed for one network. */
-    List<Remote> desired(String network) {
+    List<Remote> remotes(String network) {
         List<Remote> out = new ArrayList<>();
         for (Remote r : endpoints.values()) {
-            if (r.network().equals(network) && wanted(r)) {
-                out.add(r);
+            if (r.network().equals(network)) {
+                wanted(r).ifPresent(out::add);
             }
         }
         return out;
     }
 
-    /** The touched endpoints of one network that are now wanted, or empty if any of them went away. */
-    Optional<List<Remote>> onlyAdditions(String network, Set<String> touched) {
+    /** Everything this host should hold, for the plan. */
+    Desired desired(boolean reactive) {
+        Map<String, Set<String>> ahead = new HashMap<>();
+        hinted.forEach(h -> ahead.computeIfAbsent(h.network(), n -> new HashSet<>()).add(h.from()));
+        Map<String, Desired.Network> out = new HashMap<>();
+        for (String n : networks.keySet()) {
+            out.put(n, new Desired.Network(remotes(n), reactive, ahead.getOrDefault(n, Set.of())));
+        }
+        return new Desired(out);
+    }
+
+    /** The wanted remotes among newly added endpoint keys of one network. */
+    List<Remote> added(String network, Set<String> keys) {
         List<Remote> add = new ArrayList<>();
-        for (String k : touched) {
-            if (!k.startsWith(Keys.endpoints(network))) {
-                continue;
-            }
-            Remote r = endpoints.get(k);
-            if (r == null) {
-                return Optional.empty();
-            }
-            if (wanted(r)) {
-                add.add(r);
+        String prefix = Keys.endpoints(network);
+        for (String k : keys) {
+            Remote r = k.startsWith(prefix) ? endpoints.get(k) : null;
+            if (r != null) {
+                wanted(r).ifPresent(add::add);
             }
         }
-        return Optional.of(add);
+        return add;
     }
 
     Optional<Remote> byIp(String network, InetAddress ip) {
-        return Optional.ofNullable(endpoints.get(Keys.endpoint(network, ip.getHostAddress())))
-                .filter(r -> !r.host().equals(me));
+        return Optional.ofNullable(endpoints.get(Keys.endpoint(network, ip.getHostAddress()))).flatMap(this::wanted);
     }
 
     Optional<Remote> byMac(String network, MacAddress mac) {
-        return endpoints.values().stream().filter(r -> r.network().equals(network) && r.mac().equals(mac)
-                && !r.host().equals(me)).findFirst();
+        return endpoints.values().stream().filter(r -> r.network().equals(network) && r.mac().equals(mac))
+                .map(this::wanted).flatMap(Optional::stream).findFirst();
     }
 
-    /** The registered host whose VTEP this is (records written by the seeds' scripts name no host). */
+    /** Any endpoint of the network with this MAC, ours included: who holds it. */
+    Optional<Remote> holderOfMac(String network, MacAddress mac) {
+        return endpoints.values().stream().filter(r -> r.network().equals(network) && r.mac().equals(mac)).findFirst();
+    }
+
+    /** The registered host whose VTEP this is (records written by the walkthroughs' scripts name no host). */
     Optional<String> hostByVtep(InetAddress vtep) {
-        String v = vtep.getHostAddress();
-        return hosts.entrySet().stream().filter(e -> v.equals(e.getValue().vtep())).map(Map.Entry::getKey).findFirst();
+        return hostVteps.entrySet().stream().filter(e -> vtep.equals(e.getValue())).map(Map.Entry::getKey).findFirst();
     }
 
     int endpointCount() {

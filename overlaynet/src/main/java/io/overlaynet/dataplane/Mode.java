@@ -7,7 +7,7 @@ import java.net.InetAddress;
 /**
  * How a network learns where remote MACs live and how broadcast/unknown traffic leaves the host.
  */
-public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast, Mode.Flood, Mode.Reactive {
+public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast, Mode.Flood, Mode.Reactive, Mode.Proactive {
 
     /** The seeds' manual wiring: a permanent ARP and FDB entry per remote endpoint; nolearning. */
     record Static() implements Mode {
@@ -58,6 +58,26 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
         }
     }
 
+    /**
+     * An agent programs every remote endpoint ahead of time from the store (as flannel does). The device
+     * is set up as for static wiring: nolearning, proxy.
+     */
+    record Proactive() implements Mode {
+        public String toString() {
+            return "proactive";
+        }
+    }
+
+    /** Whether an agent runs the network from a store (proactive, reactive); the others are wired by hand. */
+    default boolean runByAgent() {
+        return this instanceof Proactive || this instanceof Reactive;
+    }
+
+    /** Whether the VXLAN device answers ARP from its neighbour table ({@code proxy}). */
+    default boolean proxiesArp() {
+        return this instanceof Static || runByAgent();
+    }
+
     /** Whether the VXLAN device learns source MACs. */
     default boolean learns() {
         return this instanceof Learning || this instanceof Multicast;
@@ -75,6 +95,7 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
             case "learning" -> new Learning();
             case "flood" -> new Flood();
             case "reactive" -> new Reactive();
+            case "proactive" -> new Proactive();
             default -> {
                 if (t.startsWith("multicast:")) {
                     yield new Multicast(Ip.parse(t.substring("multicast:".length())));
@@ -83,7 +104,7 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
                     yield new Multicast(Ip.parse("239.1.1.1"));
                 }
                 throw new IllegalArgumentException("unknown mode '" + text
-                        + "': use static, learning, multicast:<group>, flood or reactive");
+                        + "': use static, learning, multicast:<group>, flood, proactive or reactive");
             }
         };
     }

@@ -80,7 +80,7 @@ public final class Networks {
         VxlanSpec v = VxlanSpec.of(cfg.vni()).port(cfg.port()).local(underlay.address()).device(underlay.index())
                 .learning(cfg.mode().learns())
                 // proxy answers ARP from the neighbour table: right for static wiring, wrong when ARP must cross.
-                .proxy(cfg.mode() instanceof Mode.Static || cfg.mode() instanceof Mode.Reactive)
+                .proxy(cfg.mode().proxiesArp())
                 .l2miss(cfg.mode() instanceof Mode.Reactive).l3miss(cfg.mode() instanceof Mode.Reactive)
                 .udpCsum(cfg.udpCsum());
         if (cfg.mode() instanceof Mode.Multicast m) {

@@ -5,6 +5,10 @@ import io.overlaynet.netlink.rtnl.IpPrefix;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.state.LocalState;
+
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.Optional;
@@ -39,9 +43,10 @@ public final class Ipam {
             InetAddress ip = requested.get();
             checkUsable(net, gateway, ip);
             if (!store.create(Keys.endpoint(network, ip.getHostAddress()), record.apply(ip), lease)) {
-                String holder = store.get(Keys.endpoint(network, ip.getHostAddress())).map(Store.Entry::value).orElse("?");
+                String holder = store.get(Keys.endpoint(network, ip.getHostAddress())).map(e -> holder(e.value()))
+                        .orElse("another endpoint");
                 throw new IllegalArgumentException("IP " + ip.getHostAddress() + " in network " + network
-                        + " is already taken: " + holder);
+                        + " is already taken by " + holder + ": pick another address, or leave it out to get a free one");
             }
             return ip;
         }
@@ -67,6 +72,17 @@ public final class Ipam {
         }
         throw new IllegalStateException("could not claim an address in network " + network + " after " + MAX_ROUNDS
                 + " attempts: too much contention");
+    }
+
+    /** Who holds a claim, from its record: "endpoint web on node2, vtep 192.168.104.3". */
+    static String holder(String record) {
+        try {
+            JsonNode j = LocalState.JSON.readTree(record);
+            return "endpoint " + j.path("name").asText("?") + " on " + j.path("host").asText("?") + ", vtep "
+                    + j.path("vtep").asText("?");
+        } catch (IOException | RuntimeException bad) {
+            return "a record that does not parse";
+        }
     }
 
     /** Gives an address back (the endpoint key is deleted). */

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  *
  * <p>It also mirrors endpoints in the seeds' layout, {@code arp/<ip>} holding the MAC and
  * {@code fdb/<mac>} holding the host's IP, so the seeds' container script and daemon work against the
- * same directory, and {@link #seedLookup} reads entries those scripts wrote.
+ * same directory, and {@link #scriptRecord} reads entries those scripts wrote.
  *
  * <p>Leases are files under {@code .leases/} with an expiry time that a keep-alive thread moves
  * forward; {@link FileWatch} reaps expired ones (deleting their keys) as etcd would.
@@ -207,14 +207,16 @@ public final class FileStore implements Store {
         }
     }
 
-    /** The seeds' records for an IP: the MAC in arp/&lt;ip&gt; and the host IP in fdb/&lt;mac&gt;. */
-    public Optional<String[]> seedLookup(String ip) {
+    /** The scripts' records for an IP: the MAC in arp/&lt;ip&gt; and the host IP in fdb/&lt;mac&gt;. */
+    @Override
+    public Optional<ScriptRecord> scriptRecord(String ip) {
         return read(root.resolve("arp").resolve(ip)).map(String::trim)
-                .flatMap(mac -> read(root.resolve("fdb").resolve(mac)).map(v -> new String[]{mac, v.trim()}));
+                .flatMap(mac -> read(root.resolve("fdb").resolve(mac)).map(v -> new ScriptRecord(mac, v.trim())));
     }
 
-    /** The seeds' record for a MAC: the host IP in fdb/&lt;mac&gt;. */
-    public Optional<String> seedVtep(String mac) {
+    /** The scripts' record for a MAC: the host IP in fdb/&lt;mac&gt;. */
+    @Override
+    public Optional<String> scriptVtep(String mac) {
         return read(root.resolve("fdb").resolve(mac)).map(String::trim);
     }
 

@@ -92,6 +92,23 @@ public interface Store extends AutoCloseable {
      */
     Watch watch(String prefix, long afterRevision, Consumer<Event> listener);
 
+    /**
+     * The MAC and VTEP of an IP in the layout the VXLAN walkthroughs' shell scripts write
+     * ({@code arp/<ip>} = MAC, {@code fdb/<mac>} = host IP), for stores that keep it; others have none.
+     */
+    default Optional<ScriptRecord> scriptRecord(String ip) {
+        return Optional.empty();
+    }
+
+    /** The VTEP of a MAC in the walkthroughs' layout ({@code fdb/<mac>}), for stores that keep it. */
+    default Optional<String> scriptVtep(String mac) {
+        return Optional.empty();
+    }
+
+    /** An IP's record in the walkthroughs' layout: its MAC and its host's underlay address, as written. */
+    record ScriptRecord(String mac, String vtep) {
+    }
+
     /** A short description for logs and errors, e.g. {@code etcd://127.0.0.1:2379}. */
     String describe();
 

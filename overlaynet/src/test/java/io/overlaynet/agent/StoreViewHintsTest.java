@@ -7,9 +7,6 @@ import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashSet;
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,11 +33,10 @@ class StoreViewHintsTest {
     }
 
     private void put(String key) {
-        Set<String> touched = new HashSet<>();
-        view.apply(new Store.Event.Put(new Store.Entry(key, "{}", ++revision)), touched);
+        view.apply(new Store.Event.Put(new Store.Entry(key, "{}", ++revision)), new StoreView.Touched());
     }
 
     private void delete(String key) {
-        view.apply(new Store.Event.Deleted(key, ++revision), new HashSet<>());
+        view.apply(new Store.Event.Deleted(key, ++revision), new StoreView.Touched());
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,7 +113,7 @@ class FileStoreTest extends StoreContract {
         Files.createDirectories(dir.resolve("fdb"));
         Files.writeString(dir.resolve("arp/12.12.12.9"), "02:42:0c:0c:0c:09\n");
         Files.writeString(dir.resolve("fdb/02:42:0c:0c:0c:09"), "192.168.104.9\n");
-        assertArrayEquals(new String[]{"02:42:0c:0c:0c:09", "192.168.104.9"}, s.seedLookup("12.12.12.9").orElseThrow());
-        assertEquals(Optional.of("192.168.104.9"), s.seedVtep("02:42:0c:0c:0c:09"));
+        assertEquals(new Store.ScriptRecord("02:42:0c:0c:0c:09", "192.168.104.9"), s.scriptRecord("12.12.12.9").orElseThrow());
+        assertEquals(Optional.of("192.168.104.9"), s.scriptVtep("02:42:0c:0c:0c:09"));
     }
 }

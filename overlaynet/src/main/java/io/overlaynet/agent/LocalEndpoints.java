@@ -1,0 +1,182 @@
+package io.overlaynet.agent;
+
+import io.overlaynet.agent.StoreRecords.EndpointInfo;
+import io.overlaynet.agent.StoreRecords.NetworkSpec;
+import io.overlaynet.agent.StoreRecords.Remote;
+import io.overlaynet.dataplane.Endpoints;
+import io.overlaynet.dataplane.Host;
+import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.NetworkConfig;
+import io.overlaynet.dataplane.Networks;
+import io.overlaynet.dataplane.Records.EndpointRecord;
+import io.overlaynet.dataplane.Records.NetworkRecord;
+import io.overlaynet.dataplane.Underlay;
+import io.overlaynet.ipam.Ipam;
+import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.store.Keys;
+import io.overlaynet.store.Store;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * This host's endpoints, as the local API adds and removes them: the network's overlay namespace is
+ * made for its first endpoint (and diffed against the store at once), the address is claimed in the
+ * store under the host's lease (IPAM), then the container is plugged in; a failure gives the address
+ * back and removes a network made for it. The network goes again with its last endpoint.
+ */
+final class LocalEndpoints {
+    /** Called when a network is made here, and when it goes (the miss handler listens to it). */
+    interface NetworkListener {
+        void made(NetworkRecord n);
+
+        void gone(String network);
+    }
+
+    private final Host host;
+    private final Underlay underlay;
+    private final Store store;
+    private final StoreView view;
+    private final Registration registration;
+    private final ReentrantLock dataplane;
+    private final Mode mode;
+    private final String hostName;
+    private final Log log;
+    private NetworkListener listener;
+    private Reconciler reconciler;
+
+    LocalEndpoints(Host host, Underlay underlay, Store store, StoreView view, Registration registration,
+                   ReentrantLock dataplane, Mode mode, String hostName, Log log) {
+        this.host = host;
+        this.underlay = underlay;
+        this.store = store;
+        this.view = view;
+        this.registration = registration;
+        this.dataplane = dataplane;
+        this.mode = mode;
+        this.hostName = hostName;
+        this.log = log;
+    }
+
+    /** Wires the parts made after this one: who is told of networks, and who diffs a new one. */
+    void connect(NetworkListener l, Reconciler r) {
+        this.listener = l;
+        this.reconciler = r;
+    }
+
+    EndpointRecord add(String network, String name, Optional<InetAddress> ip, Optional<MacAddress> mac,
+                       Optional<Path> netns) {
+        NetworkSpec spec = view.network(network).or(() -> store.get(Keys.network(network))
+                .map(e -> StoreRecords.parse(e.value(), NetworkSpec.class))).orElseThrow(() -> new IllegalArgumentException(
+                "network " + network + " is not in the store " + store.describe()
+                        + ": create it with 'overlaynet network create " + network + " --store ...'"));
+        Endpoints.checkName(name);
+        mac.ifPresent(m -> checkMac(network, m));
+        dataplane.lock();
+        try {
+            Endpoints eps = new Endpoints(host);
+            Optional<EndpointRecord> existing = eps.find(network, name);
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+            Networks nets = new Networks(host);
+            boolean madeNetwork = nets.find(network).isEmpty();
+            NetworkConfig config = spec.config(mode);
+            NetworkRecord rec = nets.create(config, underlay).record();
+            if (madeNetwork) {
+                reconciler.reconcile(rec);
+                listener.made(rec);
+            }
+            Ipam ipam = new Ipam(store);
+            InetAddress addr = registration.withLease(l -> ipam.allocate(network, config.subnet(),
+                    Ip.parse(spec.gateway()), ip, a -> StoreRecords.json(new EndpointInfo(name,
+                            mac.orElse(Endpoints.macFor(a)).toString(), hostName, underlay.address().getHostAddress())),
+                    Optional.of(l)));
+            try {
+                return eps.add(new Endpoints.Request(network, name, addr, mac, netns)).record();
+            } catch (RuntimeException e) {
+                ipam.release(network, addr);
+                if (madeNetwork) {
+                    listener.gone(network);
+                    nets.remove(network);
+                }
+                throw e;
+            }
+        } finally {
+            dataplane.unlock();
+        }
+    }
+
+    /**
+     * A MAC given by hand must be unicast (a multicast one would be refused by the kernel with a bare
+     * EADDRNOTAVAIL) and not held by another endpoint of the network anywhere (two would share frames).
+     */
+    private void checkMac(String network, MacAddress mac) {
+        if (mac.isMulticast() || mac.isZero()) {
+            throw new IllegalArgumentException("MAC " + mac + " is not a unicast address (its first byte must be even, "
+                    + "e.g. 02:...): leave out --mac to derive one from the IP");
+        }
+        Optional<Remote> holder = view.holderOfMac(network, mac);
+        if (holder.isEmpty()) {
+            holder = store.list(Keys.endpoints(network)).entries().stream().flatMap(e -> {
+                try {
+                    return java.util.stream.Stream.of(StoreRecords.remote(network, Keys.leaf(e.key()), e.value(),
+                            Optional.empty()));
+                } catch (IllegalArgumentException bad) {
+                    return java.util.stream.Stream.empty();
+                }
+            }).filter(r -> r.mac().equals(mac)).findFirst();
+        }
+        holder.ifPresent(h -> {
+            throw new IllegalArgumentException("MAC " + mac + " is already used in network " + network + " by "
+                    + h.ip().getHostAddress() + " on " + h.host() + ", vtep " + h.vtep().getHostAddress()
+                    + ": give another --mac, or leave it out to derive one from the IP");
+        });
+    }
+
+    boolean remove(String network, String name) {
+        dataplane.lock();
+        try {
+            Endpoints eps = new Endpoints(host);
+            Optional<EndpointRecord> e = eps.find(network, name);
+            if (e.isEmpty()) {
+                return false;
+            }
+            eps.remove(network, name);
+            try {
+                store.delete(Keys.endpoint(network, e.get().ip()));
+            } catch (RuntimeException down) {
+                log.once("store-down", "store " + store.describe() + " unreachable: " + down.getMessage());
+            }
+            if (eps.list(Optional.of(network)).isEmpty()) {
+                listener.gone(network);
+                new Networks(host).remove(network);
+                log.info("last endpoint of " + network + " left: removed its overlay namespace");
+            }
+            return true;
+        } finally {
+            dataplane.unlock();
+        }
+    }
+
+    /** The network left the store: its endpoints here and its overlay namespace go (under the caller's lock). */
+    void removeNetwork(String network) {
+        listener.gone(network);
+        List<EndpointRecord> here = new Endpoints(host).list(Optional.of(network));
+        if (new Networks(host).remove(network)) {
+            log.info("network " + network + " is gone from the store: removed it and its " + here.size()
+                    + " endpoint(s) here");
+        }
+        for (EndpointRecord e : here) {
+            try {
+                store.delete(Keys.endpoint(network, e.ip()));
+            } catch (RuntimeException down) {
+                log.once("store-down", "store " + store.describe() + " unreachable: " + down.getMessage());
+            }
+        }
+    }
+}
