@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,9 +49,11 @@ public final class Agent implements AutoCloseable {
     private final LocalEndpoints endpoints;
     private final Reconciler reconciler;
     private final MissHandler misses;
+    private final CompletableFuture<String> ended = new CompletableFuture<>();
     private Store.Watch watch;
     private Thread worker;
     private LocalApi api;
+    private long hostInode;
 
     public Agent(AgentConfig cfg) {
         this.cfg = cfg;
@@ -111,7 +114,41 @@ public final class Agent implements AutoCloseable {
             }
         }
         Thread.ofPlatform().daemon(true).name("agent-liveness").start(registration::liveness);
+        hostInode = AgentIndex.inode(cfg.hostNs());
+        AgentIndex.publish(hostInode, new AgentIndex.Note(cfg.hostName(), cfg.apiSocket().toString(),
+                ProcessHandle.current().pid(), cfg.prefix(), cfg.stateDir().toString(), store.describe(),
+                cfg.hostNs().orElse("")));
+        cfg.hostNs().ifPresent(ns -> Thread.ofPlatform().daemon(true).name("agent-host-watch").start(() -> watchHost(ns)));
         log.info("ready: API " + cfg.apiSocket() + (cfg.metricsPort() > 0 ? ", metrics 127.0.0.1:" + cfg.metricsPort() : ""));
+    }
+
+    /**
+     * An agent serves its host: when the named host namespace is gone (a simulated host torn down),
+     * nothing is left to serve, so the agent ends (its caller then deregisters it).
+     */
+    private void watchHost(String ns) {
+        while (!ended.isDone()) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now;
+            try {
+                now = AgentIndex.inode(Optional.of(ns));
+            } catch (IllegalStateException gone) {
+                now = -1;
+            }
+            if (now != hostInode) {
+                log.info("host namespace " + ns + " is gone: deregistering and stopping");
+                ended.complete("host namespace " + ns + " is gone");
+            }
+        }
+    }
+
+    /** Completes, with the reason, when the agent decides to stop on its own (its host namespace went). */
+    public CompletableFuture<String> ended() {
+        return ended;
     }
 
     /** The miss handler's view of the agent: lookups in the store view, writes under the lock. */
@@ -211,8 +248,10 @@ public final class Agent implements AutoCloseable {
 
     /** Stops threads; with {@code deregister} the lease is revoked (host and endpoint records leave the store). */
     public void stop(boolean deregister) {
+        ended.complete("stopped");
         if (api != null) {
             api.close();
+            AgentIndex.withdraw(hostInode);
         }
         if (watch != null) {
             watch.close();

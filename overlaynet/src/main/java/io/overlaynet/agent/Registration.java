@@ -64,6 +64,19 @@ final class Registration {
         }
     }
 
+    /** The agent's build version, as {@code overlaynet --version} prints it. */
+    static String version() {
+        try (var in = Registration.class.getResourceAsStream("/overlaynet-version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     String mac() {
         return mac;
     }
@@ -107,7 +120,8 @@ final class Registration {
                 log.info("resumed lease " + leaseId() + ": registrations survived the restart");
             }
             new AgentState(lease.id(), mac).save(state);
-            store.put(Keys.host(cfg.hostName()), StoreRecords.json(new HostInfo(cfg.hostName(), vtep, mac)), lease);
+            store.put(Keys.host(cfg.hostName()), StoreRecords.json(new HostInfo(cfg.hostName(), vtep, mac,
+                    Long.toHexString(lease.id()), version())), lease);
             for (EndpointRecord e : localEndpoints.get()) {
                 publish(e);
             }

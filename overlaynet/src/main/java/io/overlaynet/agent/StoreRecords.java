@@ -29,8 +29,14 @@ public final class StoreRecords {
         }
     }
 
-    /** /overlaynet/hosts/&lt;host&gt;. */
-    public record HostInfo(String name, String vtep, String mac) {
+    /**
+     * /overlaynet/hosts/&lt;host&gt;. {@code lease} (hex) and {@code version} (the agent's) are absent in
+     * records written before they existed.
+     */
+    public record HostInfo(String name, String vtep, String mac, String lease, String version) {
+        public HostInfo(String name, String vtep, String mac) {
+            this(name, vtep, mac, null, null);
+        }
     }
 
     /** /overlaynet/endpoints/&lt;network&gt;/&lt;ip&gt;. */

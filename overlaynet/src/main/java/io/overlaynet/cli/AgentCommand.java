@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code overlaynet agent}: the per-host daemon. Runs until SIGTERM/SIGINT, then deregisters. */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = {
@@ -55,10 +55,10 @@ final class AgentCommand implements Callable<Integer> {
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
                 metricsPort, Duration.ofSeconds(reconcileEvery), host.json());
         Agent agent = new Agent(cfg);
-        CountDownLatch done = new CountDownLatch(1);
+        CompletableFuture<Void> done = new CompletableFuture<>();
         Thread hook = new Thread(() -> {
             agent.close();
-            done.countDown();
+            done.complete(null);
         }, "agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -68,7 +68,12 @@ final class AgentCommand implements Callable<Integer> {
             agent.close();
             throw e;
         }
-        done.await();
+        CompletableFuture.anyOf(done, agent.ended()).get();
+        if (!done.isDone()) {
+            // The agent ended on its own (its host namespace went): deregister, then exit.
+            Runtime.getRuntime().removeShutdownHook(hook);
+            agent.close();
+        }
         return 0;
     }
 

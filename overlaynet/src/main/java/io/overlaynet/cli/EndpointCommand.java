@@ -1,12 +1,15 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.agent.AgentClient;
+import io.overlaynet.agent.Cluster;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.store.Store;
+import io.overlaynet.store.Stores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -98,13 +101,23 @@ final class EndpointCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List local endpoints.")
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "List this host's endpoints, or with --store every host's (with host and VTEP).")
     static final class ListEndpoints implements Callable<Integer> {
         @Mixin HostOptions host;
         @Mixin NetworkFilter filter;
+        @Mixin StoreOption store;
 
         @Override
         public Integer call() {
+            if (store.given()) {
+                try (Store s = Stores.open(store.url())) {
+                    Out.listing(host.json(), new Cluster(s).endpoints(filter.name()),
+                            List.of("NETWORK", "IP", "NAME", "MAC", "HOST", "VTEP"),
+                            e -> List.of(e.network(), e.ip(), e.name(), e.mac(), e.host(), e.vtep()));
+                }
+                return 0;
+            }
             try (Host h = host.open()) {
                 Optional<String> network = filter.network(h).map(NetworkRecord::name);
                 Out.listing(host.json(), new Endpoints(h).list(network),

@@ -1,5 +1,6 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.agent.AgentIndex;
 import io.overlaynet.dataplane.Host;
 import picocli.CommandLine.Option;
 
@@ -32,13 +33,67 @@ final class HostOptions extends OutputFormat {
         return Host.open(prefix(), stateDir(), hostNs());
     }
 
+    /**
+     * The prefix given (after the command, before it, or in the environment); else, on a host whose
+     * agent left a note ({@link AgentIndex}), the agent's: a command run as a simulated host needs
+     * nothing more than the host's namespace.
+     */
     String prefix() {
+        if (!given("--ns-prefix", g -> g.nsPrefix, "OVERLAYNET_NS_PREFIX")) {
+            Optional<AgentIndex.Note> agent = agentNote();
+            if (agent.isPresent()) {
+                return agent.get().prefix();
+            }
+        }
         String p = pick("--ns-prefix", prefix, g -> g.nsPrefix);
         return p == null ? "" : p;
     }
 
+    /** As {@link #prefix}: the directory given, else the agent's, else the default. */
     Path stateDir() {
+        if (!given("--state-dir", g -> g.stateDir, "OVERLAYNET_STATE_DIR")) {
+            Optional<AgentIndex.Note> agent = agentNote();
+            if (agent.isPresent()) {
+                return Path.of(agent.get().stateDir());
+            }
+        }
         return pick("--state-dir", stateDir, g -> g.stateDir);
+    }
+
+    private Optional<AgentIndex.Note> note;
+
+    /** The agent serving the host this command acts as, looked up once. */
+    Optional<AgentIndex.Note> agentNote() {
+        if (note == null) {
+            note = AgentIndex.find(hostNs());
+        }
+        return note;
+    }
+
+    /**
+     * One door: on a host an agent serves, networks and endpoints change through the agent, so that
+     * the store and every other host know. A local change that would bypass it is refused, naming the
+     * agent and the command to use.
+     */
+    void refuseBypassingAgent(String change, String instead) {
+        Optional<AgentIndex.Note> a = agentNote();
+        if (a.isPresent()) {
+            throw new IllegalArgumentException("the agent of host " + a.get().host() + " (pid " + a.get().pid() + ", store "
+                    + a.get().store() + ") runs this host's networks: " + change + " here would bypass it and no other "
+                    + "host would know; use '" + instead.replace("STORE", a.get().store()) + "'");
+        }
+    }
+
+    private boolean given(String name, Function<Main.GlobalOptions, Object> global, String env) {
+        if (System.getenv(env) != null) {
+            return true;
+        }
+        if (mixee != null && mixee.commandLine() != null && mixee.commandLine().getParseResult() != null
+                && mixee.commandLine().getParseResult().hasMatchedOption(name)) {
+            return true;
+        }
+        return mixee != null && mixee.commandLine() != null && mixee.root().userObject() instanceof Main main
+                && main.globals != null && global.apply(main.globals) != null;
     }
 
     Optional<String> hostNs() {

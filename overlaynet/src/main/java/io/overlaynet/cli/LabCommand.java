@@ -116,13 +116,20 @@ final class LabCommand {
             }
             StatusJson now = StatusJson.of(lab(), r);
             List<String> gone = new ArrayList<>(now.missingNamespaces());
-            now.silentAgents().forEach(h -> gone.add("the agent of " + h));
             if (!gone.isEmpty()) {
                 throw new IllegalStateException("lab " + prefix + " is recorded as up but " + String.join(", ", gone)
                         + (gone.size() == 1 ? " is" : " are") + " gone: 'overlaynet lab down --prefix " + prefix
                         + "', then up again");
             }
-            return r;
+            // A dead agent is what a host restart would bring back: start it again, as its host would.
+            for (String silent : now.silentAgents()) {
+                LabHost h = r.hosts().stream().filter(x -> x.name().equals(silent)).findFirst().orElseThrow();
+                long pid = lab().startAgent(h);
+                if (!json()) {
+                    System.out.println("the agent of " + silent + " was not running: started it again (pid " + pid + ")");
+                }
+            }
+            return lab().record().orElse(r);
         }
     }
 
@@ -251,8 +258,13 @@ final class LabCommand {
                 System.out.println(missing.isEmpty() ? "all namespaces present"
                         : missing.size() + " namespace(s) missing: " + String.join(", ", missing));
                 if (r.agents()) {
+                    for (AgentJson a : status.agents()) {
+                        System.out.printf("  %-6s agent pid %d %s, socket %s, log %s%n", a.host(), a.pid(),
+                                a.answers() ? "answers" : "DOES NOT ANSWER", a.socket(), a.log());
+                    }
                     System.out.println(silent.isEmpty() ? "every agent answers"
-                            : "no answer from the agent of " + String.join(", ", silent));
+                            : "no answer from the agent of " + String.join(", ", silent)
+                            + ": 'overlaynet lab up --prefix " + prefix + "' with the same options starts it again");
                 }
             }
             return r.complete() && missing.isEmpty() && silent.isEmpty() ? 0 : Main.EXIT_FAILURE;
@@ -260,11 +272,22 @@ final class LabCommand {
     }
 
     /** {@code lab status -o json}: the lab's record, its namespaces that are gone, hosts whose agent is silent. */
-    record StatusJson(LabRecord lab, List<String> missingNamespaces, List<String> silentAgents) {
+    record StatusJson(LabRecord lab, List<String> missingNamespaces, List<String> silentAgents, List<AgentJson> agents) {
         /** Looks at the kernel's namespaces and the agents' sockets now. */
         static StatusJson of(Lab lab, LabRecord r) {
-            return new StatusJson(r, Lab.missingNamespaces(r), lab.silentAgents(r));
+            List<String> silent = lab.silentAgents(r);
+            List<AgentJson> agents = new ArrayList<>();
+            for (int i = 0; r.agents() && i < r.hosts().size(); i++) {
+                LabHost h = r.hosts().get(i);
+                agents.add(new AgentJson(h.name(), i < r.agentPids().size() ? r.agentPids().get(i) : -1,
+                        lab.agentSocket(h).toString(), lab.agentLog(h).toString(), !silent.contains(h.name())));
+            }
+            return new StatusJson(r, Lab.missingNamespaces(r), silent, agents);
         }
+    }
+
+    /** One lab host's agent: its process, API socket and log, and whether it answers. */
+    record AgentJson(String host, long pid, String socket, String log, boolean answers) {
     }
 
     @Command(name = "down", mixinStandardHelpOptions = true,

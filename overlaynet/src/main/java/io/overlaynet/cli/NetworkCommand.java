@@ -1,8 +1,8 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.agent.Cluster;
 import io.overlaynet.agent.StoreRecords;
 import io.overlaynet.dataplane.Host;
-import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
 import io.overlaynet.dataplane.Mode;
@@ -53,10 +53,7 @@ final class NetworkCommand {
         @Option(names = "--udp-csum", description = {"Compute the outer UDP checksum of the VXLAN frames this host sends.",
             "Off by default, as RFC 7348 advises (receivers accept frames either way); it costs throughput."})
         boolean udpCsum;
-        @Option(names = "--store", paramLabel = "STORE", description = {"Define the network cluster-wide in this store (file:///dir or "
-                + "etcd://host:port) for the agents, instead of creating it on this host.",
-            "Agents create it on a host when its first endpoint arrives."})
-        Optional<String> store;
+        @Mixin StoreOption store;
 
         @Override
         public Integer call() {
@@ -65,26 +62,29 @@ final class NetworkCommand {
                 throw new IllegalArgumentException("subnet " + subnet + " has host bits set: use " + net.network());
             }
             Mode m = Mode.parse(mode);
-            if (store.isPresent()) {
+            if (store.given()) {
                 refuseHostOnlyOptions(spec);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net, gateway.map(Ip::parse)
                         .orElseGet(() -> net.network().addressAt(1)), mtu.orElse(1450), port, m, bridge, udpCsum);
                 StoreRecords.NetworkSpec spec = new StoreRecords.NetworkSpec(name, vni, cfg.subnet().toString(),
                         cfg.gateway().getHostAddress(), cfg.mtu(), port, udpCsum);
-                try (Store s = Stores.open(store.get())) {
-                    boolean made = s.create(Keys.network(name), StoreRecords.json(spec), Optional.empty());
-                    if (!made) {
-                        StoreRecords.NetworkSpec have = StoreRecords.parse(s.get(Keys.network(name)).orElseThrow().value(),
-                                StoreRecords.NetworkSpec.class);
-                        if (!have.equals(spec)) {
-                            throw new IllegalArgumentException("network " + name + " exists in " + s.describe()
-                                    + " as " + have + ": remove it first");
-                        }
+                try (Store s = Stores.open(store.url())) {
+                    boolean made = new Cluster(s).define(spec);
+                    if (host.json()) {
+                        Out.json(spec);
+                    } else {
+                        System.out.println("network " + name + (made ? " defined" : " unchanged") + " in " + s.describe());
                     }
-                    System.out.println("network " + name + (made ? " defined" : " unchanged") + " in " + s.describe());
                 }
                 return 0;
             }
+            if (m.runByAgent()) {
+                throw new IllegalArgumentException("mode " + m + " is an agent's: define the network in the store "
+                        + "('overlaynet network create " + name + " --vni " + vni + " --subnet " + subnet
+                        + " --store URL') and run 'overlaynet agent --mode " + m + "' on each host");
+            }
+            host.refuseBypassingAgent("creating network " + name, "overlaynet network create " + name + " --vni " + vni
+                    + " --subnet " + subnet + " --store STORE");
             try (Host h = host.open()) {
                 // The default MTU comes from the underlay, so then it is found once, here, and handed on.
                 Optional<Underlay> found = mtu.isPresent() ? Optional.empty() : Optional.of(Underlay.detect(h.rtnl(), underlay));
@@ -124,14 +124,32 @@ final class NetworkCommand {
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a network, its endpoints and peers.")
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = {"Remove a network, its endpoints and peers: "
+            + "on this host, or with --store on every host (each host's agent removes its side).",
+        "With --store, a network that still has endpoints is refused unless --force."})
     static final class Remove implements Callable<Integer> {
         @Mixin HostOptions host;
+        @Mixin StoreOption store;
         @Parameters(paramLabel = "NAME", arity = "1..*", description = "Networks to remove.") List<String> names;
+        @Option(names = "--force", description = "With --store: remove the network's endpoints on every host too.")
+        boolean force;
 
         @Override
         public Integer call() {
             Out.Removals done = new Out.Removals(host.json());
+            if (store.given()) {
+                try (Store s = Stores.open(store.url())) {
+                    Cluster c = new Cluster(s);
+                    for (String n : names) {
+                        done.add("network", n, c.removeNetwork(NetworkConfig.checkName(n), force));
+                    }
+                }
+                done.finish();
+                return 0;
+            }
+            for (String n : names) {
+                host.refuseBypassingAgent("removing network " + n, "overlaynet network rm " + n + " --store STORE");
+            }
             try (Host h = host.open()) {
                 Networks networks = new Networks(h);
                 for (String n : names) {
@@ -143,12 +161,23 @@ final class NetworkCommand {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List this host's networks.")
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "List this host's networks, or with --store the cluster's.")
     static final class ListNetworks implements Callable<Integer> {
         @Mixin HostOptions host;
+        @Mixin StoreOption store;
 
         @Override
         public Integer call() {
+            if (store.given()) {
+                try (Store s = Stores.open(store.url())) {
+                    Out.listing(host.json(), new Cluster(s).networkViews(),
+                            List.of("NAME", "VNI", "SUBNET", "GATEWAY", "MTU", "PORT", "ENDPOINTS"),
+                            n -> List.of(n.name(), "" + n.vni(), n.subnet(), n.gateway(), "" + n.mtu(), "" + n.port(),
+                                    "" + n.endpoints()));
+                }
+                return 0;
+            }
             try (Host h = host.open()) {
                 Out.listing(host.json(), new Networks(h).list(),
                         List.of("NAME", "VNI", "SUBNET", "GATEWAY", "MTU", "MODE", "VTEP", "WHERE"),
@@ -159,13 +188,29 @@ final class NetworkCommand {
         }
     }
 
-    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show one network as JSON.")
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Show one network as JSON: this host's record, or with --store the cluster's, with its endpoints.")
     static final class Inspect implements Callable<Integer> {
         @Mixin HostOptions host;
+        @Mixin StoreOption store;
         @Parameters(paramLabel = "NAME", description = "The network to show.") String name;
+
+        /** {@code network inspect --store}: the definition and every endpoint registered in it. */
+        record ClusterNetwork(StoreRecords.NetworkSpec network, List<Cluster.Endpoint> endpoints) {
+        }
 
         @Override
         public Integer call() {
+            if (store.given()) {
+                try (Store s = Stores.open(store.url())) {
+                    Cluster c = new Cluster(s);
+                    StoreRecords.NetworkSpec n = c.network(NetworkConfig.checkName(name)).orElseThrow(() ->
+                            new IllegalArgumentException("network " + name + " is not in " + s.describe()
+                                    + ": see 'overlaynet network ls --store'"));
+                    Out.json(new ClusterNetwork(n, c.endpoints(Optional.of(name))));
+                }
+                return 0;
+            }
             try (Host h = host.open()) {
                 Out.json(new Networks(h).get(name));
             }

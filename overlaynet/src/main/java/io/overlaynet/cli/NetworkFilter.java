@@ -21,10 +21,15 @@ final class NetworkFilter {
 
     /** The network asked for, read from the host's records; a name that is not there fails rather than list nothing. */
     Optional<NetworkRecord> network(Host h) {
+        return name().map(new Networks(h)::get);
+    }
+
+    /** The name asked for, if any. */
+    Optional<String> name() {
         if (positional != null && option != null && !positional.equals(option)) {
             throw new IllegalArgumentException("two networks given, '" + positional + "' and --network '" + option
                     + "': give one");
         }
-        return Optional.ofNullable(positional != null ? positional : option).map(new Networks(h)::get);
+        return Optional.ofNullable(positional != null ? positional : option);
     }
 }

@@ -84,6 +84,16 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
         }
     }
 
+    /** Refuses two subnets that share an address: their containers could not tell each other apart. */
+    public static void checkApart(String name, IpPrefix subnet, String otherName, IpPrefix other) {
+        IpPrefix wider = subnet.length() <= other.length() ? subnet : other;
+        IpPrefix narrower = wider == subnet ? other : subnet;
+        if (wider.network().contains(narrower.address())) {
+            throw new IllegalArgumentException("subnet " + subnet + " of network " + name + " overlaps " + other
+                    + " of network " + otherName + ": pick a subnet that shares no address with it");
+        }
+    }
+
     public IpPrefix gatewayPrefix() {
         return new IpPrefix(gateway, subnet.length());
     }

@@ -3,6 +3,7 @@ package io.overlaynet.dataplane;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.IpPrefix;
 import io.overlaynet.netlink.rtnl.LinkKind;
 import io.overlaynet.netlink.rtnl.LinkSpec;
 import io.overlaynet.netlink.rtnl.Rtnl;
@@ -52,6 +53,7 @@ public final class Networks {
                 throw new IllegalArgumentException("VNI " + cfg.vni() + " is already used by network " + other.name()
                         + " on this host: pick another --vni");
             }
+            NetworkConfig.checkApart(cfg.name(), cfg.subnet(), other.name(), IpPrefix.parse(other.subnet()));
         }
         Underlay underlay = underlayOf.get();
         underlay.requireRoomFor(cfg.name(), cfg.mtu());

@@ -1,6 +1,7 @@
 package io.overlaynet.lab;
 
 import io.overlaynet.agent.AgentClient;
+import io.overlaynet.agent.AgentIndex;
 import io.overlaynet.dataplane.BridgeNetfilter;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
@@ -238,7 +239,12 @@ public final class Lab {
         try {
             long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"));
             List<Long> pids = new ArrayList<>(rec.agentPids());
-            pids.add(pid);
+            int at = rec.hosts().indexOf(h);
+            if (at >= 0 && at < pids.size()) {
+                pids.set(at, pid); // the host's agent is this process now
+            } else {
+                pids.add(pid);
+            }
             labs().write(prefix + ".json", rec.withAgentPids(pids));
             agents.await(h, pid);
             return pid;
@@ -251,6 +257,11 @@ public final class Lab {
     public AgentClient agent(LabHost h) {
         return AgentClient.find(new LabAgents(stateRoot, prefix).socket(h))
                 .orElseThrow(() -> new IllegalStateException("no agent answers for " + h.name()));
+    }
+
+    /** The API socket of a host's agent. */
+    public Path agentSocket(LabHost h) {
+        return new LabAgents(stateRoot, prefix).socket(h);
     }
 
     /** Where the agent of a host writes its log. */
@@ -342,6 +353,7 @@ public final class Lab {
             return false;
         }
         LabAgents.stop(rec.get().agentPids());
+        AgentIndex.prune();
         teardown(rec.get());
         LabAgents.stop(rec.get().etcdPids());
         LabAgents.removeStore(rec.get());

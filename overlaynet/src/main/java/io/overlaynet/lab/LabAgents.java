@@ -90,6 +90,7 @@ final class LabAgents {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.overlaynet.cli.Main", "agent",
                 "--store", storeUrl, "--host", h.name(), "--mode", reactive ? "reactive" : "proactive",
                 "--underlay", "eth1", "--ns-prefix", h.nsPrefix(), "--state-dir", stateRoot.toString(),
+                "--host-ns", h.namespace(),
                 "--api-socket", socket(h).toString(), "--lease-ttl", "10"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(labDir.resolve(h.name() + ".log").toFile());

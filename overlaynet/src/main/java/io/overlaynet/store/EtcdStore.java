@@ -149,6 +149,12 @@ public final class EtcdStore implements Store {
     }
 
     @Override
+    public Optional<Duration> leaseLeft(long leaseId) {
+        long left = await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl").getTTL();
+        return left > 0 ? Optional.of(Duration.ofSeconds(left)) : Optional.empty();
+    }
+
+    @Override
     public Optional<Lease> resume(long leaseId, Duration ttl) {
         long left = await(client.getLeaseClient().timeToLive(leaseId, LeaseOption.DEFAULT), "lease ttl").getTTL();
         return left > 0 ? Optional.of(new EtcdLease(leaseId)) : Optional.empty();
@@ -234,12 +240,19 @@ public final class EtcdStore implements Store {
             if (closed) {
                 return;
             }
-            WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(lastRevision + 1).build();
+            // require-leader: a member cut off from its cluster ends the stream instead of going quiet, so
+            // the watch moves to a member that has a leader; progress notifications keep a quiet stream
+            // carrying the revision, so a resume after an error starts from a recent one.
+            WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(lastRevision + 1)
+                    .withRequireLeader(true).withProgressNotify(true).build();
             int mine = generation.incrementAndGet();
             watcher = client.getWatchClient().watch(bytes(prefix), opt, new io.etcd.jetcd.Watch.Listener() {
                 public void onNext(WatchResponse r) {
                     if (generation.get() != mine) {
                         return;
+                    }
+                    if (r.getEvents().isEmpty() && r.getHeader() != null) {
+                        lastRevision = Math.max(lastRevision, r.getHeader().getRevision()); // a progress notification
                     }
                     for (WatchEvent e : r.getEvents()) {
                         KeyValue k = e.getKeyValue();

@@ -254,6 +254,13 @@ public final class FileStore implements Store {
     }
 
     @Override
+    public Optional<Duration> leaseLeft(long leaseId) {
+        return FileLease.readState(root.resolve(LEASES).resolve(Long.toString(leaseId)))
+                .map(st -> Duration.ofMillis(st.expiresMs() - System.currentTimeMillis()))
+                .filter(d -> !d.isNegative());
+    }
+
+    @Override
     public Optional<Lease> resume(long leaseId, Duration ttl) {
         Path p = root.resolve(LEASES).resolve(Long.toString(leaseId));
         Optional<FileLease.State> st = FileLease.readState(p);

@@ -92,6 +92,9 @@ public interface Store extends AutoCloseable {
      */
     Watch watch(String prefix, long afterRevision, Consumer<Event> listener);
 
+    /** How long a lease has left, or empty when it is gone (expired, revoked, never granted). */
+    Optional<Duration> leaseLeft(long leaseId);
+
     /**
      * The MAC and VTEP of an IP in the layout the VXLAN walkthroughs' shell scripts write
      * ({@code arp/<ip>} = MAC, {@code fdb/<mac>} = host IP), for stores that keep it; others have none.

@@ -1,12 +1,43 @@
 package io.overlaynet.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.state.LocalState;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Opens a store from its URL: {@code file:///dir} (or a plain path) or {@code etcd://host:port[,host:port]}. */
 public final class Stores {
     public static final String DEFAULT = "file:///var/lib/overlaynet/store";
 
     private Stores() {
+    }
+
+    /** The configuration file an operator writes once, e.g. {@code {"store": "etcd://10.0.0.5:2379"}}. */
+    public static final Path CONFIG = Path.of("/etc/overlaynet/config.json");
+
+    /** The configuration file in use: {@code $OVERLAYNET_CONFIG}, else {@link #CONFIG}. */
+    public static Path configFile() {
+        String env = System.getenv("OVERLAYNET_CONFIG");
+        return env == null || env.isBlank() ? CONFIG : Path.of(env);
+    }
+
+    /** The store named in the configuration file, if the file exists and names one. */
+    public static Optional<String> configured() {
+        Path f = configFile();
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode j = LocalState.JSON.readTree(Files.readString(f));
+            return Optional.ofNullable(j.get("store")).filter(JsonNode::isTextual).map(JsonNode::asText)
+                    .filter(s -> !s.isBlank());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + f + ": " + e.getMessage().lines().findFirst().orElse("")
+                    + ": it should hold {\"store\": \"etcd://HOST:PORT\"}");
+        }
     }
 
     public static Store open(String url) {

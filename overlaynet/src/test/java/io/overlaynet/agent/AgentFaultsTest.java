@@ -53,14 +53,13 @@ class AgentFaultsTest {
         ProcessHandle agent2 = ProcessHandle.of(lab.agentPids().get(1)).orElseThrow();
         agent2.destroyForcibly(); // SIGKILL: no deregistration, no cleanup
         agent2.onExit().get(10, TimeUnit.SECONDS);
-        // 'lab up' again finds the dead agent and refuses; once it runs again, 'lab up' is a no-op.
+        // 'lab status' sees the dead agent; 'lab up' again starts it, and then is a no-op.
         List<String> where = List.of("--state-dir", fixture.stateDir.toString());
         String[] up = {"lab", "up", "--hosts", "2", "--mode", "proactive", "--prefix", fixture.prefix};
-        Cli.Run upWithoutAgent = Cli.expect(1, where, up);
-        assertTrue(upWithoutAgent.err().contains("but the agent of " + h2.name() + " is gone"), upWithoutAgent.err());
         Cli.Run status = Cli.expect(1, where, "lab", "status", "--prefix", fixture.prefix);
         assertTrue(status.out().contains("no answer from the agent of " + h2.name()), status.out());
-        fixture.lab().startAgent(h2);
+        Cli.Run repaired = Cli.expect(0, where, up);
+        assertTrue(repaired.out().contains("the agent of " + h2.name() + " was not running"), repaired.out());
         assertTrue(ping.waitFor(30, TimeUnit.SECONDS));
         String out = new String(ping.getInputStream().readAllBytes());
         assertTrue(out.contains(" 0% packet loss"), out.lines().filter(l -> l.contains("loss")).findFirst().orElse(out));
