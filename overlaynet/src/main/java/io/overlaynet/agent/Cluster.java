@@ -96,11 +96,11 @@ public final class Cluster {
 
     /**
      * Defines a network; idempotent for the same definition. Refused when the name holds another
-     * definition, or the subnet overlaps another network's.
+     * definition, the VNI is taken, or (unless allowed) the subnet overlaps another network's.
      *
      * @return whether it was new
      */
-    public boolean define(NetworkSpec spec) {
+    public boolean define(NetworkSpec spec, boolean overlapAllowed) {
         Optional<NetworkSpec> have = network(spec.name());
         if (have.isPresent()) {
             if (!have.get().equals(spec)) {
@@ -110,7 +110,9 @@ public final class Cluster {
             return false;
         }
         for (NetworkSpec other : networks()) {
-            NetworkConfig.checkApart(spec.name(), IpPrefix.parse(spec.subnet()), other.name(), IpPrefix.parse(other.subnet()));
+            if (!overlapAllowed && !other.name().equals(spec.name())) {
+                NetworkConfig.checkApart(spec.name(), IpPrefix.parse(spec.subnet()), other.name(), IpPrefix.parse(other.subnet()));
+            }
             if (other.vni() == spec.vni()) {
                 throw new IllegalArgumentException("VNI " + spec.vni() + " is already used by network " + other.name()
                         + " in " + store.describe() + ": pick another --vni");

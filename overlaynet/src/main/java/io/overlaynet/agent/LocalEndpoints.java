@@ -83,7 +83,8 @@ final class LocalEndpoints {
             if (existing.isPresent()) {
                 return existing.get();
             }
-            Networks nets = new Networks(host);
+            // The store decided whether this network's subnet may overlap another's.
+            Networks nets = new Networks(host).allowingOverlap();
             boolean madeNetwork = nets.find(network).isEmpty();
             NetworkConfig config = spec.config(mode);
             NetworkRecord rec = nets.create(config, underlay).record();

@@ -1,6 +1,7 @@
 package io.overlaynet.cli;
 
 import io.overlaynet.bench.AttachBench;
+import io.overlaynet.bench.ChurnBench;
 import io.overlaynet.bench.ConvergeBench;
 import io.overlaynet.bench.Figures;
 import io.overlaynet.bench.FirstPacketBench;
@@ -20,7 +21,7 @@ import java.util.function.Function;
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the seeds' scripts).",
         mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Attach.class, BenchCommand.Throughput.class,
-            BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Scale.class})
+            BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Churn.class, BenchCommand.Scale.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -182,6 +183,28 @@ public final class BenchCommand implements Runnable {
             range("--endpoints", endpoints, 1, 1000);
             String kind = checkStore(store);
             return report(format, "converge", out -> new ConvergeBench(hosts, kind, endpoints, out).run());
+        }
+    }
+
+    @Command(name = "churn", mixinStandardHelpOptions = true,
+            description = {"Endpoints moved between hosts, every other move with a new MAC (an IP reused), through the "
+                    + "agents; time until every other host's kernel has the new location, and entries left stale.",
+                "Ends with 'churn_p99_ms X' and 'churn_stale_entries N'."})
+    static final class Churn implements Callable<Integer> {
+        @Mixin OutputFormat format;
+        @Option(names = "--hosts", paramLabel = "N", defaultValue = "5", description = "Lab hosts with agents (default ${DEFAULT-VALUE}).")
+        int hosts;
+        @Option(names = "--moves", paramLabel = "N", defaultValue = "100", description = "Moves measured (default ${DEFAULT-VALUE}).")
+        int moves;
+        @Option(names = "--store", paramLabel = "STORE", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        String store;
+
+        @Override
+        public Integer call() {
+            range("--hosts", hosts, 2, 24);
+            range("--moves", moves, 1, 1000);
+            String kind = checkStore(store);
+            return report(format, "churn", out -> new ChurnBench(hosts, moves, kind, out).run());
         }
     }
 

@@ -54,6 +54,9 @@ final class NetworkCommand {
             "Off by default, as RFC 7348 advises (receivers accept frames either way); it costs throughput."})
         boolean udpCsum;
         @Mixin StoreOption store;
+        @Option(names = "--allow-overlap", description = {"Allow a subnet that overlaps another network's (tenants kept "
+                + "apart by VNI alone).", "Refused by default: a host routing for both could not tell their addresses apart."})
+        boolean allowOverlap;
 
         @Override
         public Integer call() {
@@ -69,7 +72,7 @@ final class NetworkCommand {
                 StoreRecords.NetworkSpec spec = new StoreRecords.NetworkSpec(name, vni, cfg.subnet().toString(),
                         cfg.gateway().getHostAddress(), cfg.mtu(), port, udpCsum);
                 try (Store s = Stores.open(store.url())) {
-                    boolean made = new Cluster(s).define(spec);
+                    boolean made = new Cluster(s).define(spec, allowOverlap);
                     if (host.json()) {
                         Out.json(spec);
                     } else {
@@ -91,7 +94,7 @@ final class NetworkCommand {
                 int effectiveMtu = mtu.orElseGet(() -> found.orElseThrow().mtu() - NetworkConfig.VXLAN_OVERHEAD);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net,
                         gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum);
-                Networks nets = new Networks(h);
+                Networks nets = allowOverlap ? new Networks(h).allowingOverlap() : new Networks(h);
                 Networks.Created c = found.map(u -> nets.create(cfg, u)).orElseGet(() -> nets.create(cfg, underlay));
                 if (m instanceof Mode.Learning) {
                     System.err.println("overlaynet: note: learned FDB entries age out after 300 s; a container that "

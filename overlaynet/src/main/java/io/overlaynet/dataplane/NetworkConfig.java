@@ -90,7 +90,8 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
         IpPrefix narrower = wider == subnet ? other : subnet;
         if (wider.network().contains(narrower.address())) {
             throw new IllegalArgumentException("subnet " + subnet + " of network " + name + " overlaps " + other
-                    + " of network " + otherName + ": pick a subnet that shares no address with it");
+                    + " of network " + otherName + ": pick a subnet that shares no address with it (or --allow-overlap for "
+                    + "tenants kept apart by VNI alone)");
         }
     }
 

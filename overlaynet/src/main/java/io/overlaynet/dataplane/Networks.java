@@ -23,9 +23,24 @@ import java.util.stream.Stream;
  */
 public final class Networks {
     private final Host host;
+    private final boolean overlapAllowed;
 
     public Networks(Host host) {
+        this(host, false);
+    }
+
+    private Networks(Host host, boolean overlapAllowed) {
         this.host = host;
+        this.overlapAllowed = overlapAllowed;
+    }
+
+    /**
+     * The same, creating networks whose subnet overlaps another's on this host: tenants kept apart by
+     * VNI alone (their overlay namespaces are separate). Refused by default, since a host that routes
+     * for both (egress) could not tell their addresses apart.
+     */
+    public Networks allowingOverlap() {
+        return new Networks(host, true);
     }
 
     public record Created(NetworkRecord record, boolean changed) {
@@ -53,7 +68,9 @@ public final class Networks {
                 throw new IllegalArgumentException("VNI " + cfg.vni() + " is already used by network " + other.name()
                         + " on this host: pick another --vni");
             }
-            NetworkConfig.checkApart(cfg.name(), cfg.subnet(), other.name(), IpPrefix.parse(other.subnet()));
+            if (!overlapAllowed) {
+                NetworkConfig.checkApart(cfg.name(), cfg.subnet(), other.name(), IpPrefix.parse(other.subnet()));
+            }
         }
         Underlay underlay = underlayOf.get();
         underlay.requireRoomFor(cfg.name(), cfg.mtu());

@@ -52,7 +52,7 @@ class IsolationTest {
 
     private String addBlue(LabHost h, String name, String ip, MacAddress mac, LabHost other) {
         try (Host host = Host.open(h.nsPrefix(), fixture.stateDir, Optional.of(h.namespace()))) {
-            new Networks(host).create(new NetworkConfig("blue", 43, IpPrefix.parse("12.12.12.0/24"),
+            new Networks(host).allowingOverlap().create(new NetworkConfig("blue", 43, IpPrefix.parse("12.12.12.0/24"),
                     Ip.parse("12.12.12.1"), 1450, 4789, new Mode.Flood(), Optional.empty(), false), Optional.of("eth1"));
             new Peers(host).addVtep("blue", Ip.parse(other.address()));
             return new Endpoints(host).add(new Endpoints.Request("blue", name, Ip.parse(ip), Optional.of(mac),
