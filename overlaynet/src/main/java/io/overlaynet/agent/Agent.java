@@ -73,7 +73,7 @@ public final class Agent implements AutoCloseable {
         this.endpoints = new LocalEndpoints(host, underlay, store, view, registration, dataplane, mode(), cfg.hostName(), log);
         Hints hints = new Hints(cfg.hostName(), store, registration, log);
         KernelApplier applier = new KernelApplier(n -> host.overlay(new Networks(host).get(n)), endpoints::removeNetwork,
-                metrics);
+                endpoints::forget, metrics);
         this.reconciler = new Reconciler(host, view, applier, dataplane, cfg.reactive(), metrics, log, hints::onEvent);
         this.misses = new MissHandler(new Answers(applier, hints), store, log, metrics);
         endpoints.connect(new LocalEndpoints.NetworkListener() {

@@ -22,15 +22,19 @@ import java.util.function.Function;
 final class KernelApplier implements Applier {
     private final Function<String, Overlay> overlays;
     private final Consumer<String> removeNetwork;
+    private final Consumer<Step.ForgetInContainers> forget;
     private final Metrics metrics;
 
     /**
      * @param overlays      the overlay namespace of a network on this host
      * @param removeNetwork removes a network's endpoints and overlay namespace
+     * @param forget        deletes an IP's neighbour entry in the network's containers on this host
      */
-    KernelApplier(Function<String, Overlay> overlays, Consumer<String> removeNetwork, Metrics metrics) {
+    KernelApplier(Function<String, Overlay> overlays, Consumer<String> removeNetwork,
+                  Consumer<Step.ForgetInContainers> forget, Metrics metrics) {
         this.overlays = overlays;
         this.removeNetwork = removeNetwork;
+        this.forget = forget;
         this.metrics = metrics;
     }
 
@@ -62,21 +66,28 @@ final class KernelApplier implements Applier {
         }
         Overlay o = overlays.apply(network);
         int vx = o.vxlanIndex();
+        List<Step> entries = new ArrayList<>(steps.size());
         List<Request> reqs = new ArrayList<>(steps.size());
         for (Step s : steps) {
-            reqs.add(switch (s) {
+            Request r = switch (s) {
                 case Step.PutFdb p -> o.rtnl().fdb().replaceRequest(FdbEntry.toVtep(vx, p.mac(), p.vtep()));
                 case Step.PutArp p -> o.rtnl().neighbours().replaceRequest(Neighbour.permanent(vx, p.ip(), p.mac()));
                 case Step.DelArp d -> o.rtnl().neighbours().deleteRequest(vx, d.ip());
                 case Step.DelFdb d -> o.rtnl().fdb().deleteRequest(FdbEntry.toVtep(vx, d.mac(), d.vtep()));
-                case Step.RemoveNetwork r -> throw new IllegalStateException("handled above");
-            });
+                case Step.ForgetInContainers f -> null; // after the overlay's entries, below
+                case Step.RemoveNetwork gone -> throw new IllegalStateException("handled above");
+            };
+            if (r != null) {
+                entries.add(s);
+                reqs.add(r);
+            }
         }
         BatchResult res = o.rtnl().batch(reqs);
         List<BatchResult.Failure> real = res.failures().stream()
-                .filter(f -> !(f.error() instanceof NetlinkException.NotFound && isDelete(steps.get(f.index())))).toList();
-        long puts = steps.stream().filter(s -> s instanceof Step.PutArp || s instanceof Step.PutFdb).count();
+                .filter(f -> !(f.error() instanceof NetlinkException.NotFound && isDelete(entries.get(f.index())))).toList();
+        long puts = entries.stream().filter(s -> s instanceof Step.PutArp || s instanceof Step.PutFdb).count();
         metrics.inc("entries_programmed_total", puts - real.size());
+        steps.stream().filter(s -> s instanceof Step.ForgetInContainers).forEach(s -> forget.accept((Step.ForgetInContainers) s));
         new BatchResult(res.sent(), real, List.of()).throwIfFailed();
         return steps.size() - real.size();
     }

@@ -12,7 +12,11 @@ import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.dataplane.Underlay;
 import io.overlaynet.ipam.Ipam;
+import io.overlaynet.netlink.NetlinkException;
 import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.netns.NamespaceException;
+import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
@@ -161,6 +165,21 @@ final class LocalEndpoints {
             return true;
         } finally {
             dataplane.unlock();
+        }
+    }
+
+    /** Deletes an IP's neighbour entry in every container of the network on this host (its MAC changed). */
+    void forget(Step.ForgetInContainers f) {
+        for (EndpointRecord e : new Endpoints(host).list(Optional.of(f.network()))) {
+            try (NetNs ns = e.namespace().startsWith("/") ? NetNs.open(Path.of(e.namespace())) : NetNs.named(e.namespace());
+                 Rtnl rt = Rtnl.open(ns)) {
+                rt.neighbours().delete(rt.links().index(e.containerIf()), f.ip());
+            } catch (NetlinkException.NotFound | NamespaceException nothing) {
+                // no entry there (or the container is gone): nothing to forget
+            } catch (RuntimeException other) {
+                log.once("forget:" + e.name(), "could not refresh " + f.ip().getHostAddress() + " in " + e.name() + ": "
+                        + other.getMessage());
+            }
         }
     }
 

@@ -20,8 +20,8 @@ import java.util.TreeSet;
  * ({@link Desired}), computed by one pure function ({@link #of}) with no I/O, so every case is tested
  * without root.
  *
- * <p>Order within a network: FDB entries in, then neighbour entries in, then stale neighbours out,
- * then stale FDB destinations out. So a neighbour entry never names a MAC the FDB cannot place, and an
+ * <p>Order within a network: FDB entries in, then neighbour entries in (and an IP whose MAC changed
+ * forgotten in this host's containers), then stale neighbours out, then stale FDB destinations out. So a neighbour entry never names a MAC the FDB cannot place, and an
  * endpoint that moved or an IP that came back with another MAC switches in one write, without a
  * window where the kernel has nothing. A MAC's destination is changed by replacing it; the old
  * destination's delete that follows then finds nothing, which appliers treat as done.
@@ -80,6 +80,7 @@ record Plan(List<Step> steps) {
         List<Step> putFdb = new ArrayList<>();
         List<Step> putArp = new ArrayList<>();
         List<Step> delFdb = new ArrayList<>();
+        List<Step> forget = new ArrayList<>();
         Map<InetAddress, Remote> byIp = new HashMap<>();
         Map<MacAddress, Remote> byMac = new HashMap<>();
         for (Remote r : want.remotes()) {
@@ -98,8 +99,12 @@ record Plan(List<Step> steps) {
                 putFdb.add(new Step.PutFdb(name, r.mac(), r.vtep()));
             }
             dsts.stream().filter(d -> !d.equals(r.vtep())).forEach(d -> delFdb.add(new Step.DelFdb(name, r.mac(), d)));
-            if (!r.mac().equals(arp.get(r.ip()))) {
+            MacAddress had = arp.get(r.ip());
+            if (!r.mac().equals(had)) {
                 putArp.add(new Step.PutArp(name, r.ip(), r.mac()));
+                if (had != null) {
+                    forget.add(new Step.ForgetInContainers(name, r.ip()));
+                }
             }
         }
         List<Step> delArp = new ArrayList<>();
@@ -111,6 +116,7 @@ record Plan(List<Step> steps) {
         });
         List<Step> out = new ArrayList<>(putFdb);
         out.addAll(putArp);
+        out.addAll(forget);
         out.addAll(delArp);
         out.addAll(delFdb);
         return out;

@@ -121,6 +121,8 @@ final class Reconciler {
                 } else if (!touched.added.isEmpty()) {
                     List<Remote> add = view.added(n.name(), touched.added);
                     adds.addAll(installing(n.name(), reactive ? add.stream().filter(view::isHinted).toList() : add));
+                    add.stream().filter(view::cameBackChanged)
+                            .forEach(r -> adds.add(new Step.ForgetInContainers(n.name(), r.ip())));
                 }
             }
             if (!adds.isEmpty()) {

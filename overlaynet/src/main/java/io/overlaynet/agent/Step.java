@@ -28,6 +28,14 @@ sealed interface Step {
     record DelFdb(String network, MacAddress mac, InetAddress vtep) implements Step {
     }
 
+    /**
+     * An IP came back with another MAC: this host's containers may still hold the old MAC in their own
+     * neighbour caches (for up to half a minute), so the entry is deleted there ({@code ip neigh del IP
+     * dev eth0} in each) and their next packet asks again, which the VXLAN device's ARP proxy answers.
+     */
+    record ForgetInContainers(String network, InetAddress ip) implements Step {
+    }
+
     /** The network left the store: its local endpoints and overlay namespace go. */
     record RemoveNetwork(String network) implements Step {
     }

@@ -36,6 +36,17 @@ final class StoreView {
     /** Reactive mode: hints to us, from hosts that asked us to program their endpoints of a network ahead. */
     private final Set<Keys.Hint> hinted = ConcurrentHashMap.newKeySet();
     private volatile boolean loaded;
+    /**
+     * The MACs of the last endpoints that left, by key: an IP that comes back with another MAC in a later
+     * burst must still be forgotten in this host's containers' caches.
+     */
+    private final Map<String, MacAddress> departed = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, MacAddress> eldest) {
+                    return size() > 4096;
+                }
+            });
 
     StoreView(String me, Log log, Metrics metrics) {
         this.me = me;
@@ -90,8 +101,12 @@ final class StoreView {
             hosts.remove(Keys.leaf(k));
             hostVteps.remove(Keys.leaf(k));
             touched.changedNetworks.addAll(networksOf(Keys.leaf(k)));
-        } else if (k.startsWith(Keys.ENDPOINTS) && endpoints.remove(k) != null) {
-            touched.changedNetworks.add(Keys.endpointNetwork(k));
+        } else if (k.startsWith(Keys.ENDPOINTS)) {
+            Remote gone = endpoints.remove(k);
+            if (gone != null) {
+                departed.put(k, gone.mac());
+                touched.changedNetworks.add(Keys.endpointNetwork(k));
+            }
         }
     }
 
@@ -196,6 +211,12 @@ final class StoreView {
             out.put(n, new Desired.Network(remotes(n), reactive, ahead.getOrDefault(n, Set.of())));
         }
         return new Desired(out);
+    }
+
+    /** Whether the endpoint at this key is back with another MAC than the one that last left it. */
+    boolean cameBackChanged(Remote r) {
+        MacAddress before = departed.remove(Keys.endpoint(r.network(), r.ip().getHostAddress()));
+        return before != null && !before.equals(r.mac());
     }
 
     /** The wanted remotes among newly added endpoint keys of one network. */

@@ -7,6 +7,7 @@ import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.codec.Netlink;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.FdbEntry;
 import io.overlaynet.netlink.rtnl.IpPrefix;
 import io.overlaynet.netlink.rtnl.Link;
 import io.overlaynet.netlink.rtnl.LinkKind;
@@ -231,6 +232,11 @@ public final class Endpoints {
                 inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
                         defaultRoute(net, eth0, true), "route add")));
         inCtr.batch(steps).throwIfFailed();
+        // The bridge may have learned this MAC on vxlan1 while the container lived on another host (a
+        // move, or a restart elsewhere): until the container speaks, frames for it would go back out
+        // there. A static entry on its own port places it now, and goes with the port.
+        int port = LinkOps.echoed(made, hostVeth).map(Link::index).orElseGet(() -> overlay.rtnl().links().index(hostVeth));
+        overlay.rtnl().fdb().replace(FdbEntry.staticOnPort(port, mac));
     }
 
     /**

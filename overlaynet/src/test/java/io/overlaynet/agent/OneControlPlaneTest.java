@@ -127,6 +127,33 @@ class OneControlPlaneTest {
     }
 
     @Test
+    void anEndpointThatMovesOrComesBackWithAnotherMacIsReachedAtOnce() throws Exception {
+        LabRecord lab = fixture.lab().upWithAgents(3, false, "file");
+        List<String> where = List.of("--state-dir", fixture.stateDir.toString());
+        int at = 0;
+        Cli.expect(0, hostArgs(lab.hosts().get(at), where), "endpoint", "add", "demo", "mv", "--ip", "12.12.12.100");
+        for (int move = 1; move <= 6; move++) {
+            int to = (at + 1) % 3;
+            int third = (to + 1) % 3; // it held the endpoint two moves ago (its bridge and containers remember it)
+            String mac = move % 2 == 0 ? "02:43:00:00:00:0" + move : "02:42:0c:0c:0c:64";
+            Cli.expect(0, hostArgs(lab.hosts().get(at), where), "endpoint", "rm", "demo", "mv");
+            Cli.expect(0, hostArgs(lab.hosts().get(to), where), "endpoint", "add", "demo", "mv", "--ip", "12.12.12.100",
+                    "--mac", mac);
+            String from = lab.hosts().get(third).containers().getFirst().namespace();
+            Sh.Result ping = Sh.run("ip", "netns", "exec", from, "ping", "-c", "1", "-W", "2", "12.12.12.100");
+            assertEquals(0, ping.exit(), "move " + move + " to node" + (to + 1) + " with MAC " + mac
+                    + ": one ping from node" + (third + 1) + " is answered\n" + ping.out());
+            at = to;
+        }
+    }
+
+    private static List<String> hostArgs(LabHost h, List<String> where) {
+        List<String> out = new ArrayList<>(List.of("--host-ns", h.namespace()));
+        out.addAll(where);
+        return out;
+    }
+
+    @Test
     void theStoreMayComeFromTheConfigFile() throws Exception {
         Path store = fixture.stateDir.resolve("store");
         Path config = fixture.stateDir.resolve("config.json");

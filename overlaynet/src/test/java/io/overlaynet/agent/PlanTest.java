@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The reconciler's plan, case by case, without root: what the store wants and what the kernel holds go
  * in, the steps come out. Steps are written {@code fdb+ MAC VTEP}, {@code arp+ IP MAC}, {@code arp- IP},
- * {@code fdb- MAC VTEP}, {@code network- NAME}.
+ * {@code fdb- MAC VTEP}, {@code forget IP} (in this host's containers), {@code network- NAME}.
  */
 class PlanTest {
     private static final String N = "demo";
@@ -47,7 +47,7 @@ class PlanTest {
         cases.add(new Case("an IP came back with another MAC elsewhere: new MAC in, ARP switched, old MAC out",
                 proactive(new Remote(N, ip(".3"), mac(":99"), "node3", Ip.parse(H3))),
                 kernel(arp(".3", ":03"), fdb(":03", H2)),
-                List.of("fdb+ :99 " + H3, "arp+ .3 :99", "fdb- :03 " + H2)));
+                List.of("fdb+ :99 " + H3, "arp+ .3 :99", "forget .3", "fdb- :03 " + H2)));
         cases.add(new Case("a host changed its VTEP address: all its endpoints follow",
                 proactive(remote(".3", "node2", "192.168.104.33"), remote(".4", "node2", "192.168.104.33")),
                 kernel(arp(".3", ":03"), fdb(":03", H2), arp(".4", ":04"), fdb(":04", H2)),
@@ -197,6 +197,7 @@ class PlanTest {
             case Step.PutArp p -> "arp+ " + shortIp(p.ip()) + " " + shortMac(p.mac());
             case Step.DelArp d -> "arp- " + shortIp(d.ip());
             case Step.DelFdb d -> "fdb- " + shortMac(d.mac()) + " " + d.vtep().getHostAddress();
+            case Step.ForgetInContainers f -> "forget " + shortIp(f.ip());
             case Step.RemoveNetwork r -> "network- " + r.network();
         };
     }

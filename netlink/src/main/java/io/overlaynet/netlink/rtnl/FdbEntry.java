@@ -31,6 +31,16 @@ public record FdbEntry(int index, MacAddress mac, Optional<InetAddress> dst, Opt
                 Rtm.NTF_SELF, Optional.empty(), Optional.empty());
     }
 
+    /**
+     * {@code bridge fdb replace MAC dev PORT master static}: the bridge sends frames for {@code mac} out of
+     * {@code port}, without waiting to learn it, and learning elsewhere does not move it. Static (NUD_NOARP),
+     * not permanent: a permanent master entry would make the MAC the bridge's own.
+     */
+    public static FdbEntry staticOnPort(int port, MacAddress mac) {
+        return new FdbEntry(port, mac, Optional.empty(), Optional.empty(), Optional.empty(), Rtm.NUD_NOARP,
+                Rtm.NTF_MASTER, Optional.empty(), Optional.empty());
+    }
+
     public FdbEntry vni(int v) {
         return new FdbEntry(index, mac, dst, Optional.of(v), port, state, flags, master, vlan);
     }
