@@ -1,9 +1,13 @@
 package io.overlaynet.agent;
 
 import io.overlaynet.agent.StoreRecords.Remote;
+import io.overlaynet.cni.CniCall;
+import io.overlaynet.cni.CniHost;
+import io.overlaynet.cni.CniPlugin;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
+import io.overlaynet.dataplane.NetworkConfig;
 import io.overlaynet.dataplane.Networks;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
@@ -11,9 +15,11 @@ import io.overlaynet.dataplane.Underlay;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
+import io.overlaynet.state.LocalState;
 import io.overlaynet.store.Stores;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +55,7 @@ public final class Agent implements AutoCloseable {
     private final LocalEndpoints endpoints;
     private final Reconciler reconciler;
     private final MissHandler misses;
+    private final CniPlugin cni;
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private Store.Watch watch;
     private Thread worker;
@@ -89,6 +96,7 @@ public final class Agent implements AutoCloseable {
                 misses.stop(network);
             }
         }, reconciler);
+        this.cni = new CniPlugin(new CniSide());
     }
 
     /** The mode of the networks this agent builds. */
@@ -119,6 +127,7 @@ public final class Agent implements AutoCloseable {
                 ProcessHandle.current().pid(), cfg.prefix(), cfg.stateDir().toString(), store.describe(),
                 cfg.hostNs().orElse("")));
         cfg.hostNs().ifPresent(ns -> Thread.ofPlatform().daemon(true).name("agent-host-watch").start(() -> watchHost(ns)));
+        completeSpooledDels();
         log.info("ready: API " + cfg.apiSocket() + (cfg.metricsPort() > 0 ? ", metrics 127.0.0.1:" + cfg.metricsPort() : ""));
     }
 
@@ -192,6 +201,78 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The CNI plugin's view of the agent: networks of the store, this host's endpoints, readiness. */
+    private final class CniSide implements CniHost {
+        @Override
+        public Optional<NetworkConfig> network(String name) {
+            return view.network(name).or(() -> store.get(Keys.network(name))
+                    .map(e -> StoreRecords.parse(e.value(), StoreRecords.NetworkSpec.class))).map(n -> n.config(mode()));
+        }
+
+        @Override
+        public EndpointRecord add(String network, String name, Optional<InetAddress> ip, Optional<String> mac, Path netns,
+                                  String ifname) {
+            return endpoints.add(network, name, ip, mac.map(MacAddress::parse), Optional.of(netns), ifname);
+        }
+
+        @Override
+        public boolean remove(String network, String name) {
+            return endpoints.remove(network, name);
+        }
+
+        @Override
+        public boolean ready() {
+            try {
+                return view.loaded() && store.get(Keys.host(cfg.hostName())).isPresent();
+            } catch (RuntimeException down) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean registered(String network, String ip) {
+            return store.get(Keys.endpoint(network, ip)).map(e -> {
+                try {
+                    return cfg.hostName().equals(StoreRecords.parse(e.value(), StoreRecords.EndpointInfo.class).host());
+                } catch (IllegalArgumentException bad) {
+                    return false;
+                }
+            }).orElse(false);
+        }
+
+        @Override
+        public LocalState state() {
+            return host.state();
+        }
+    }
+
+    /**
+     * DELs the CNI executable kept while no agent answered ({@code /run/overlaynet/cni-spool/<netns
+     * inode>/}): done now, so no address or entry of a container that is gone stays behind.
+     */
+    private void completeSpooledDels() {
+        Path dir = AgentIndex.SPOOL.resolve(Long.toString(hostInode));
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".call")).sorted().toList()) {
+                String text = Files.readString(f);
+                String[] lines = text.split("\n", 6);
+                if (lines.length == 6) {
+                    CniPlugin.Answer a = cni.handle(CniCall.parse("DEL", lines[0], lines[1], lines[2], lines[3],
+                            lines[5].getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    log.info("completed a CNI DEL kept while the agent was down (container " + lines[0] + ")"
+                            + (a.ok() ? "" : ": " + a.stdout().strip()));
+                }
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (java.io.IOException | RuntimeException e) {
+            log.info("could not complete the CNI DELs kept in " + dir + ": " + e.getMessage());
+        }
+    }
+
     /** The local API's view of the agent. */
     private final class Service implements LocalApi.Service {
         @Override
@@ -208,6 +289,11 @@ public final class Agent implements AutoCloseable {
         @Override
         public Map<String, Object> status() {
             return Agent.this.status();
+        }
+
+        @Override
+        public CniPlugin.Answer cni(CniCall call) {
+            return cni.handle(call);
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.Optional;
  */
 public final class AgentIndex {
     static final Path DIR = Path.of("/run/overlaynet/agents");
+    /** Where the CNI executable keeps DELs for an agent that is down, one directory per host namespace inode. */
+    static final Path SPOOL = Path.of("/run/overlaynet/cni-spool");
 
     private AgentIndex() {
     }
@@ -39,9 +41,20 @@ public final class AgentIndex {
         }
     }
 
+    /**
+     * Leaves the note, and a link {@code <inode>.sock} to the agent's socket: the CNI executable, which
+     * parses no JSON, finds the agent of the namespace it runs in by that name.
+     */
     static void publish(long inode, Note note) {
         prune();
         new LocalState(DIR).write(inode + ".json", note);
+        Path link = DIR.resolve(inode + ".sock");
+        try {
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of(note.socket()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot link " + link + " to the agent's socket: " + e.getMessage(), e);
+        }
     }
 
     /** Removes the notes of agents whose process is gone (killed without a chance to withdraw). */
@@ -50,6 +63,7 @@ public final class AgentIndex {
         for (String name : dir.names("")) {
             if (name.endsWith(".json") && dir.read(name, Note.class)
                     .filter(n -> ProcessHandle.of(n.pid()).map(ProcessHandle::isAlive).orElse(false)).isEmpty()) {
+                dir.delete(name.replace(".json", ".sock"));
                 dir.delete(name);
             }
         }
@@ -59,7 +73,10 @@ public final class AgentIndex {
     static void withdraw(long inode) {
         LocalState dir = new LocalState(DIR);
         dir.read(inode + ".json", Note.class).filter(n -> n.pid() == ProcessHandle.current().pid())
-                .ifPresent(n -> dir.delete(inode + ".json"));
+                .ifPresent(n -> {
+                    dir.delete(inode + ".sock");
+                    dir.delete(inode + ".json");
+                });
     }
 
     /** The live agent serving this host namespace, if one left a note and its process still runs. */

@@ -1,6 +1,9 @@
 package io.overlaynet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.cni.CniCall;
+import io.overlaynet.cni.CniError;
+import io.overlaynet.cni.CniPlugin;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
@@ -22,7 +25,8 @@ import java.util.Optional;
 
 /**
  * The agent's local API: HTTP/1.1 + JSON on a root-only Unix socket. {@code POST /v1/endpoints},
- * {@code DELETE /v1/endpoints/<network>/<name>}, {@code GET /v1/status}. One request per connection.
+ * {@code DELETE /v1/endpoints/<network>/<name>}, {@code GET /v1/status}, {@code POST /v1/cni} (the CNI
+ * plugin's calls). One request per connection.
  */
 final class LocalApi implements AutoCloseable {
     /** What the API serves. */
@@ -33,6 +37,9 @@ final class LocalApi implements AutoCloseable {
         boolean removeEndpoint(String network, String name);
 
         Map<String, Object> status();
+
+        /** A CNI call the overlaynet-cni executable carried here. */
+        CniPlugin.Answer cni(CniCall call);
     }
 
     private final Service service;
@@ -77,6 +84,10 @@ final class LocalApi implements AutoCloseable {
     private void handle(SocketChannel c) {
         try (c) {
             Http.Request req = Http.read(c);
+            if (req.method().equals("POST") && req.path().equals("/v1/cni")) {
+                cni(c, req);
+                return;
+            }
             int status = 200;
             Object body;
             try {
@@ -92,6 +103,22 @@ final class LocalApi implements AutoCloseable {
         } catch (IOException e) {
             log.once("api-io", "agent API connection failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code POST /v1/cni}: the CNI_* variables as headers, the network configuration as the body; the
+     * answer's body is what the plugin prints, status 200 for exit 0 and 400 for exit 1.
+     */
+    private void cni(SocketChannel c, Http.Request req) throws IOException {
+        CniPlugin.Answer a;
+        try {
+            a = service.cni(CniCall.parse(req.header("CNI-Command"), req.header("CNI-ContainerID"),
+                    req.header("CNI-Netns"), req.header("CNI-Ifname"), req.header("CNI-Args"), req.body()));
+        } catch (CniError e) {
+            a = new CniPlugin.Answer(false, "{\"cniVersion\":\"1.1.0\",\"code\":" + e.code() + ",\"msg\":"
+                    + LocalState.JSON.writeValueAsString(e.getMessage()) + "}\n");
+        }
+        Http.respond(c, a.ok() ? 200 : 400, a.stdout().getBytes(StandardCharsets.UTF_8));
     }
 
     private Object route(Http.Request req) throws IOException {
@@ -132,7 +159,11 @@ final class LocalApi implements AutoCloseable {
 
     /** Minimal HTTP/1.1 over a channel, for this API and its client. */
     static final class Http {
-        record Request(String method, String path, byte[] body) {
+        /** A request; header names are lower-cased. */
+        record Request(String method, String path, Map<String, String> headers, byte[] body) {
+            String header(String name) {
+                return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), "");
+            }
         }
 
         record Response(int status, byte[] body) {
@@ -140,11 +171,20 @@ final class LocalApi implements AutoCloseable {
 
         static Request read(SocketChannel c) throws IOException {
             Message m = message(c);
-            String[] first = m.head().split("\r\n")[0].split(" ");
+            String[] lines = m.head().split("\r\n");
+            String[] first = lines[0].split(" ");
             if (first.length < 2) {
                 throw new IOException("bad request line");
             }
-            return new Request(first[0], first[1], m.body());
+            Map<String, String> headers = new java.util.HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                            lines[i].substring(colon + 1).trim());
+                }
+            }
+            return new Request(first[0], first[1], headers, m.body());
         }
 
         static void respond(SocketChannel c, int status, byte[] body) throws IOException {

@@ -74,6 +74,12 @@ final class LocalEndpoints {
 
     EndpointRecord add(String network, String name, Optional<InetAddress> ip, Optional<MacAddress> mac,
                        Optional<Path> netns) {
+        return add(network, name, ip, mac, netns, Endpoints.CONTAINER_IF);
+    }
+
+    /** As above, the container's interface named {@code ifname} (a CNI runtime's CNI_IFNAME). */
+    EndpointRecord add(String network, String name, Optional<InetAddress> ip, Optional<MacAddress> mac,
+                       Optional<Path> netns, String ifname) {
         NetworkSpec spec = view.network(network).or(() -> store.get(Keys.network(network))
                 .map(e -> StoreRecords.parse(e.value(), NetworkSpec.class))).orElseThrow(() -> new IllegalArgumentException(
                 "network " + network + " is not in the store " + store.describe()
@@ -102,7 +108,7 @@ final class LocalEndpoints {
                             mac.orElse(Endpoints.macFor(a)).toString(), hostName, underlay.address().getHostAddress())),
                     Optional.of(l)));
             try {
-                return eps.add(new Endpoints.Request(network, name, addr, mac, netns)).record();
+                return eps.add(new Endpoints.Request(network, name, addr, mac, netns, ifname)).record();
             } catch (RuntimeException e) {
                 ipam.release(network, addr);
                 if (madeNetwork) {

@@ -7,7 +7,9 @@ import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.codec.Netlink;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.rtnl.Check;
 import io.overlaynet.netlink.rtnl.FdbEntry;
+import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.IpPrefix;
 import io.overlaynet.netlink.rtnl.Link;
 import io.overlaynet.netlink.rtnl.LinkKind;
@@ -50,9 +52,15 @@ public final class Endpoints {
      *                      Docker SandboxKey); empty: create a named namespace for the container
      */
     public record Request(String network, String name, InetAddress ip, Optional<MacAddress> mac,
-                          Optional<Path> namespacePath) {
+                          Optional<Path> namespacePath, String ifname) {
         public Request {
             checkName(name);
+            Check.linkName(ifname);
+        }
+
+        /** The container's interface named {@code eth0}, as most runtimes name it. */
+        public Request(String network, String name, InetAddress ip, Optional<MacAddress> mac, Optional<Path> namespacePath) {
+            this(network, name, ip, mac, namespacePath, CONTAINER_IF);
         }
     }
 
@@ -91,7 +99,7 @@ public final class Endpoints {
         cfg.checkEndpointIp(req.ip());
         MacAddress mac = req.mac().orElse(macFor(req.ip()));
         EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
-                nsText, own, vethName(req.network(), req.name()), CONTAINER_IF);
+                nsText, own, vethName(req.network(), req.name()), req.ifname());
         // Name and IP are claimed in the network's journal before anything is made. What holds either
         // already decides: this very endpoint (add is idempotent) or a conflict.
         EndpointJournal journal = journal(req.network());
@@ -113,11 +121,11 @@ public final class Endpoints {
             }
             try (Rtnl inCtr = own ? makeNamespace(nsText, undo) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
-                plug(host.overlay(net), inCtr, ctr, cfg, rec.hostVeth(), req.ip(), mac, nsText, own, undo);
+                plug(host.overlay(net), inCtr, ctr, cfg, rec, mac, own, undo);
                 if (cfg.mode() instanceof Mode.Reactive) {
                     // Reactive networks drop the packet that missed; the container retries after this.
-                    inCtr.sysctl().arpRetransmitMillis(CONTAINER_IF, ARP_RETRANSMIT_MS);
-                    inCtr.sysctl().set("net.ipv4.neigh." + CONTAINER_IF + ".mcast_solicit", "10");
+                    inCtr.sysctl().arpRetransmitMillis(req.ifname(), ARP_RETRANSMIT_MS);
+                    inCtr.sysctl().set("net.ipv4.neigh." + req.ifname() + ".mcast_solicit", "10");
                 }
             }
             journal.ready(req.name());
@@ -183,18 +191,21 @@ public final class Endpoints {
     }
 
     /** veth (bridge side up, container side eth0), then lo, address, eth0 up, default route via the gateway. */
-    private static void plug(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkConfig net, String hostVeth,
-                             InetAddress ip, MacAddress mac, String nsText, boolean own, Deque<Runnable> undo) {
+    private static void plug(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkConfig net, EndpointRecord rec,
+                             MacAddress mac, boolean own, Deque<Runnable> undo) {
+        String hostVeth = rec.hostVeth();
+        String ifname = rec.containerIf();
+        InetAddress ip = Ip.parse(rec.ip());
         // A namespace we just made has no eth0; one we were given may (then it is attached elsewhere).
-        if (!own && inCtr.links().find(CONTAINER_IF).isPresent()) {
-            throw new IllegalArgumentException("namespace " + nsText + " already has an " + CONTAINER_IF
+        if (!own && inCtr.links().find(ifname).isPresent()) {
+            throw new IllegalArgumentException("namespace " + rec.namespace() + " already has an " + ifname
                     + ": it is attached to something else");
         }
         int master = overlay.bridgeIndex();
         // Bridge side: the pair (peer made directly in the container), then the ownership alias; one datagram.
         // One queue each end: without XDP or veth GRO a veth hands packets to the per-CPU backlog and uses
         // no more, and the kernel's default (one per CPU) cost ~0.3 ms more per pair here.
-        LinkSpec pair = LinkSpec.of(hostVeth, LinkKind.Veth.peer(CONTAINER_IF).in(ctr).mac(mac).mtu(net.mtu()))
+        LinkSpec pair = LinkSpec.of(hostVeth, LinkKind.Veth.peer(ifname).in(ctr).mac(mac).mtu(net.mtu()))
                 .mtu(net.mtu()).master(master).up(true).queues(1);
         BatchResult made = overlay.rtnl().batch(List.of(overlay.rtnl().links().addRequest(pair).echo(),
                 overlay.rtnl().links().setAliasRequest(hostVeth, Host.OWNER_ALIAS)));
@@ -214,19 +225,19 @@ public final class Endpoints {
         // for the address replaced by the same one with the network's advmss, default route via the gateway.
         // The kernel's copy of our end names its peer's index (eth0's, in the container): no query needed.
         int eth0 = LinkOps.echoed(made, hostVeth).flatMap(Link::peerIndex)
-                .orElseGet(() -> inCtr.links().index(CONTAINER_IF));
+                .orElseGet(() -> inCtr.links().index(ifname));
         // eth0 makes no IPv6 address (the networks are IPv4): no link-local address, so no router
         // solicitations, MLD reports or DAD probes flooded to every VTEP when a container starts (Docker
         // turns IPv6 off on IPv4-only networks too); lo keeps ::1. Only for namespaces we made.
         IpPrefix address = new IpPrefix(ip, net.subnet().length());
         List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
         if (own) {
-            steps.add(inCtr.links().addrGenModeNoneRequest(CONTAINER_IF));
+            steps.add(inCtr.links().addrGenModeNoneRequest(ifname));
         }
         steps.addAll(List.of(
                 inCtr.links().setUpRequest("lo"),
                 inCtr.addresses().addRequest(eth0, address),
-                inCtr.links().setUpRequest(CONTAINER_IF),
+                inCtr.links().setUpRequest(ifname),
                 inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE,
                         subnetRoute(net, address, eth0, true), "route replace"),
                 inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,

@@ -130,12 +130,15 @@ public final class LocalState {
         }
     }
 
-    /** Every record in a directory, sorted by file name. */
+    /**
+     * Every record in a directory, sorted by file name; each parsed again only when its file changed
+     * (see {@link #readCached}): the agent lists its networks on every store event.
+     */
     public <T> List<T> list(String relativeDir, Class<T> type) {
         List<T> out = new ArrayList<>();
         for (String name : names(relativeDir)) {
             if (name.endsWith(".json") && !name.startsWith(".")) {
-                read(Path.of(relativeDir, name).toString(), type).ifPresent(out::add);
+                readCached(Path.of(relativeDir, name).toString(), type).ifPresent(out::add);
             }
         }
         return out;
