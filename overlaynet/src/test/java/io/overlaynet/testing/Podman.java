@@ -1,0 +1,104 @@
+package io.overlaynet.testing;
+
+import io.overlaynet.state.Trees;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A podman of the test's own, unmodified (Debian's 4.3), set up the way the README tells users: the
+ * CNI backend with overlaynet-cni among its plugins and a conflist naming the network; runc with
+ * cgroupfs; rlimits within this machine's hard limits. Storage, run state and configuration live in
+ * one temporary directory removed by {@link #close}, with an image imported from a busybox-static root
+ * filesystem (no registry is reachable). Each call runs inside a lab host's network namespace, so the
+ * plugin reaches that host's agent.
+ */
+public final class Podman implements AutoCloseable {
+    private final Path dir;
+    private final String image;
+
+    public Podman(String prefix, String network) throws IOException, InterruptedException {
+        dir = Files.createTempDirectory(prefix + "podman");
+        image = "localhost/" + prefix.replaceAll("[^a-z0-9]", "") + "busybox:latest";
+        Path bin = Files.createDirectories(dir.resolve("cni-bin"));
+        Files.copy(CniShim.binary(), bin.resolve("overlaynet-cni"));
+        Files.createDirectories(dir.resolve("net.d"));
+        Files.writeString(dir.resolve("net.d").resolve(network + ".conflist"), "{\"cniVersion\": \"1.0.0\", \"name\": \""
+                + network + "\", \"plugins\": [{\"type\": \"overlaynet-cni\", \"capabilities\": {\"ips\": true, \"mac\": true}}]}\n");
+        Files.writeString(dir.resolve("containers.conf"), String.join("\n",
+                "[containers]",
+                "default_ulimits = [\"nofile=20000:20000\", \"nproc=32768:32768\"]",
+                "[network]",
+                "network_backend = \"cni\"",
+                "cni_plugin_dirs = [\"" + bin + "\", \"/usr/lib/cni\"]",
+                "network_config_dir = \"" + dir.resolve("net.d") + "\"",
+                "[engine]",
+                "cgroup_manager = \"cgroupfs\"",
+                "events_logger = \"file\"",
+                "runtime = \"runc\"", ""));
+        Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
+        Files.copy(Path.of("/usr/bin/busybox"), rootfs.resolve("busybox"));
+        for (String applet : List.of("sh", "ping", "sleep", "ip", "cat", "true")) {
+            Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
+        }
+        Path tar = dir.resolve("rootfs.tar");
+        exec(new ProcessBuilder("tar", "-C", dir.resolve("rootfs").toString(), "-cf", tar.toString(), "."));
+        Result imported = run(null, "import", tar.toString(), image);
+        if (imported.exit() != 0) {
+            throw new IllegalStateException("podman import failed: " + imported.err());
+        }
+    }
+
+    public String image() {
+        return image;
+    }
+
+    public record Result(int exit, String out, String err) {
+    }
+
+    /** {@code podman ARGS} inside the host namespace {@code hostNs} (null: where the test runs). */
+    public Result run(String hostNs, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (hostNs != null) {
+            cmd.addAll(List.of("nsenter", "--net=/run/netns/" + hostNs));
+        }
+        cmd.addAll(List.of("podman", "--root", dir.resolve("storage").toString(), "--runroot",
+                dir.resolve("run").toString(), "--storage-driver", "vfs", "--tmpdir", dir.resolve("tmp").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("podman " + String.join(" ", args) + " did not finish in 120 s");
+        }
+        return new Result(p.exitValue(), out, err);
+    }
+
+    private static void exec(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", pb.command()) + " failed: " + out);
+        }
+    }
+
+    /** Removes every container (their CNI DELs run), then the whole directory. */
+    @Override
+    public void close() {
+        try {
+            run(null, "rm", "-a", "-f", "-t", "0");
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // removing the directory anyway
+        }
+        Trees.remove(dir);
+    }
+}
