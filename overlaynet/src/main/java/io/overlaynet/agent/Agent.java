@@ -15,7 +15,6 @@ import io.overlaynet.dataplane.Underlay;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
-import io.overlaynet.state.LocalState;
 import io.overlaynet.store.Stores;
 
 import java.net.InetAddress;
@@ -111,6 +110,8 @@ public final class Agent implements AutoCloseable {
         watch = store.watch(Keys.ROOT, 0, reconciler::offer);
         worker = Thread.ofPlatform().name("agent-worker").start(() -> reconciler.loop(cfg.reconcileEvery().toMillis()));
         metrics.serve(cfg.metricsPort());
+        hostInode = AgentIndex.inode(cfg.hostNs());
+        completeSpooledDels(); // before the API answers: a caller that waits for it finds them done
         api = new LocalApi(new Service(), log, cfg.apiSocket());
         api.start();
         if (cfg.reactive()) {
@@ -122,12 +123,10 @@ public final class Agent implements AutoCloseable {
             }
         }
         Thread.ofPlatform().daemon(true).name("agent-liveness").start(registration::liveness);
-        hostInode = AgentIndex.inode(cfg.hostNs());
         AgentIndex.publish(hostInode, new AgentIndex.Note(cfg.hostName(), cfg.apiSocket().toString(),
                 ProcessHandle.current().pid(), cfg.prefix(), cfg.stateDir().toString(), store.describe(),
                 cfg.hostNs().orElse("")));
         cfg.hostNs().ifPresent(ns -> Thread.ofPlatform().daemon(true).name("agent-host-watch").start(() -> watchHost(ns)));
-        completeSpooledDels();
         log.info("ready: API " + cfg.apiSocket() + (cfg.metricsPort() > 0 ? ", metrics 127.0.0.1:" + cfg.metricsPort() : ""));
     }
 
@@ -241,8 +240,13 @@ public final class Agent implements AutoCloseable {
         }
 
         @Override
-        public LocalState state() {
-            return host.state();
+        public Optional<EndpointRecord> find(String network, String name) {
+            return new Endpoints(host).find(network, name);
+        }
+
+        @Override
+        public List<EndpointRecord> endpoints(String network) {
+            return new Endpoints(host).list(Optional.of(network));
         }
     }
 

@@ -25,7 +25,10 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * This host's endpoints, as the local API adds and removes them: the network's overlay namespace is
@@ -103,14 +106,12 @@ final class LocalEndpoints {
                 listener.made(rec);
             }
             Ipam ipam = new Ipam(store);
-            InetAddress addr = registration.withLease(l -> ipam.allocate(network, config.subnet(),
-                    Ip.parse(spec.gateway()), ip, a -> StoreRecords.json(new EndpointInfo(name,
-                            mac.orElse(Endpoints.macFor(a)).toString(), hostName, underlay.address().getHostAddress())),
-                    Optional.of(l)));
+            InetAddress gateway = Ip.parse(spec.gateway());
+            Function<InetAddress, String> record = a -> StoreRecords.json(new EndpointInfo(name,
+                    mac.orElse(Endpoints.macFor(a)).toString(), hostName, underlay.address().getHostAddress()));
             try {
-                return eps.add(new Endpoints.Request(network, name, addr, mac, netns, ifname)).record();
+                return claimAndPlug(eps, ipam, network, name, config, gateway, ip, mac, netns, ifname, record);
             } catch (RuntimeException e) {
-                ipam.release(network, addr);
                 if (madeNetwork) {
                     listener.gone(network);
                     nets.remove(network);
@@ -121,6 +122,65 @@ final class LocalEndpoints {
             dataplane.unlock();
         }
     }
+
+    /**
+     * The address claim (a durable store write: an etcd transaction or a few files, 2-4 ms here) and the
+     * plugging (veth, address, routes: 2-4 ms) overlap: the address is picked from the view (or is the one
+     * asked for), claimed on another thread while the container is plugged with it, and the container is
+     * unplugged again if the claim loses a race, which is then run the slow way (list, claim, plug). Only
+     * this host could see the address on its bridge meanwhile, for a few milliseconds.
+     */
+    private EndpointRecord claimAndPlug(Endpoints eps, Ipam ipam, String network, String name, NetworkConfig config,
+                                        InetAddress gateway, Optional<InetAddress> ip, Optional<MacAddress> mac,
+                                        Optional<Path> netns, String ifname, Function<InetAddress, String> record) {
+        Set<String> claimed = view.claimedIps(network);
+        Optional<InetAddress> candidate = ip.isPresent() ? ip.filter(x -> !claimed.contains(x.getHostAddress()))
+                : Ipam.firstFree(config.subnet(), gateway, claimed);
+        if (candidate.isPresent()) {
+            InetAddress a = candidate.get();
+            ip.ifPresent(x -> Ipam.checkUsable(config.subnet(), gateway, x));
+            CompletableFuture<Boolean> claim = CompletableFuture.supplyAsync(() -> registration.withLease(l ->
+                    ipam.claim(network, a, record.apply(a), Optional.of(l))), CLAIMS);
+            EndpointRecord plugged;
+            try {
+                plugged = eps.add(new Endpoints.Request(network, name, a, mac, netns, ifname)).record();
+            } catch (RuntimeException e) {
+                if (claim.exceptionally(x -> false).join()) {
+                    ipam.release(network, a);
+                }
+                throw e;
+            }
+            boolean won;
+            try {
+                won = claim.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                eps.remove(network, name);
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            if (won) {
+                return plugged;
+            }
+            eps.remove(network, name);
+            if (ip.isPresent()) {
+                throw ipam.taken(network, a);
+            }
+        }
+        InetAddress addr = registration.withLease(l -> ipam.allocate(network, config.subnet(), gateway, ip, record,
+                Optional.of(l)));
+        try {
+            return eps.add(new Endpoints.Request(network, name, addr, mac, netns, ifname)).record();
+        } catch (RuntimeException e) {
+            ipam.release(network, addr);
+            throw e;
+        }
+    }
+
+    /** Where address claims run while the container is plugged: one thread is enough (the data plane lock is held). */
+    private static final java.util.concurrent.Executor CLAIMS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "agent-ipam-claim");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * A MAC given by hand must be unicast (a multicast one would be refused by the kernel with a bare

@@ -241,6 +241,18 @@ final class StoreView {
                 .map(this::wanted).flatMap(Optional::stream).findFirst();
     }
 
+    /** The addresses claimed in a network as far as the view knows (the store may be a moment ahead). */
+    Set<String> claimedIps(String network) {
+        String prefix = Keys.endpoints(network);
+        Set<String> out = new HashSet<>();
+        endpoints.keySet().forEach(k -> {
+            if (k.startsWith(prefix)) {
+                out.add(Keys.leaf(k));
+            }
+        });
+        return out;
+    }
+
     /** Any endpoint of the network with this MAC, ours included: who holds it. */
     Optional<Remote> holderOfMac(String network, MacAddress mac) {
         return endpoints.values().stream().filter(r -> r.network().equals(network) && r.mac().equals(mac)).findFirst();

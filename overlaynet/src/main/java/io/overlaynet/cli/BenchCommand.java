@@ -2,6 +2,7 @@ package io.overlaynet.cli;
 
 import io.overlaynet.bench.AttachBench;
 import io.overlaynet.bench.ChurnBench;
+import io.overlaynet.bench.CniBench;
 import io.overlaynet.bench.ConvergeBench;
 import io.overlaynet.bench.Figures;
 import io.overlaynet.bench.FirstPacketBench;
@@ -13,15 +14,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the seeds' scripts).",
         mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Attach.class, BenchCommand.Throughput.class,
-            BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Churn.class, BenchCommand.Scale.class})
+            BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Churn.class, BenchCommand.Cni.class, BenchCommand.Scale.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -183,6 +186,29 @@ public final class BenchCommand implements Runnable {
             range("--endpoints", endpoints, 1, 1000);
             String kind = checkStore(store);
             return report(format, "converge", out -> new ConvergeBench(hosts, kind, endpoints, out).run());
+        }
+    }
+
+    @Command(name = "cni", mixinStandardHelpOptions = true,
+            description = {"ADD then DEL of N container namespaces through overlaynet-cni, called as a runtime calls it, "
+                    + "against the reference bridge + host-local plugins called the same way, alternating.",
+                "Ends with 'cni_del_vs_bridge_plugin R' and 'cni_add_vs_bridge_plugin R' (the reference's median over ours)."})
+    static final class Cni implements Callable<Integer> {
+        @Mixin OutputFormat format;
+        @Option(names = "--containers", paramLabel = "N", defaultValue = "50", description = "Containers (default ${DEFAULT-VALUE}).")
+        int containers;
+        @Option(names = "--plugin", paramLabel = "PATH",
+                description = "overlaynet-cni to measure (default: the one in /opt/cni/bin or /usr/lib/cni).")
+        Optional<Path> plugin;
+        @Option(names = "--store", paramLabel = "STORE", defaultValue = "file", description = "file | etcd (default ${DEFAULT-VALUE}).")
+        String store;
+
+        @Override
+        public Integer call() {
+            range("--containers", containers, 1, 500);
+            String kind = checkStore(store);
+            Path p = plugin.map(Path::toAbsolutePath).orElseGet(CniBench::installedPlugin);
+            return report(format, "cni", out -> new CniBench(containers, p, kind, out).run());
         }
     }
 

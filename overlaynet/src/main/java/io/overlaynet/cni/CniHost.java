@@ -2,10 +2,10 @@ package io.overlaynet.cni;
 
 import io.overlaynet.dataplane.NetworkConfig;
 import io.overlaynet.dataplane.Records.EndpointRecord;
-import io.overlaynet.state.LocalState;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** What the CNI plugin needs of the host's agent. */
@@ -26,6 +26,9 @@ public interface CniHost {
     /** Whether the store holds this host's record of the endpoint at {@code ip}. */
     boolean registered(String network, String ip);
 
-    /** This host's state directory, where attachments are kept. */
-    LocalState state();
+    /** This host's endpoint of that name, if it has one. */
+    Optional<EndpointRecord> find(String network, String name);
+
+    /** This host's endpoints of a network. */
+    List<EndpointRecord> endpoints(String network);
 }

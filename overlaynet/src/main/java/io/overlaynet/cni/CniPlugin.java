@@ -23,18 +23,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The CNI verbs, run inside the host's agent (the {@code overlaynet-cni} executable only carries the
- * call here). An attachment is keyed by network, container id and interface name, recorded under
- * {@code cni/<network>/} in the host's state directory with the result ADD gave, and backed by an
- * ordinary endpoint of the network (named after the key), so the store, IPAM and every other host see
- * it like any other.
+ * call here). An attachment, keyed by network, container id and interface name, is an ordinary
+ * endpoint of the network named after the key ({@link #endpointName}), so the store, IPAM and every
+ * other host see it like any other, and nothing else is written: its result is rebuilt from the
+ * endpoint's record when asked again, and GC tells attachments apart by their names.
  */
 public final class CniPlugin {
+    /** Every CNI attachment's endpoint name starts with this. */
+    static final String PREFIX = "cni-";
     private final CniHost host;
 
     public CniPlugin(CniHost host) {
@@ -43,11 +44,6 @@ public final class CniPlugin {
 
     /** What the plugin prints on stdout, and whether it exits 0. */
     public record Answer(boolean ok, String stdout) {
-    }
-
-    /** An attachment as recorded: which endpoint backs it, and the result ADD gave. */
-    public record Attachment(String network, String containerId, String ifname, String endpoint, String netns,
-                             String ip, JsonNode result) {
     }
 
     public Answer handle(CniCall call) {
@@ -109,33 +105,26 @@ public final class CniPlugin {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + netns + " does not exist: give the path "
                     + "of the container's network namespace");
         }
-        Optional<Attachment> had = find(network, id, ifname);
+        String name = endpointName(id, ifname);
+        Optional<EndpointRecord> had = host.find(network, name);
         if (had.isPresent()) {
-            if (had.get().netns().equals(netns)) {
-                return had.get().result(); // the same ADD again: the same answer
+            if (had.get().namespace().equals(netns)) {
+                return CniResult.of(version, had.get(), net); // the same ADD again: the same answer
             }
-            del(call); // the same key in another namespace: the old attachment is gone
+            host.remove(network, name); // the same key in another namespace: the old attachment is gone
         }
         Optional<InetAddress> ip = call.requestedIp().map(Ip::parseV4);
         ip.ifPresent(net::checkEndpointIp);
         Optional<String> mac = call.requestedMac();
         mac.ifPresent(MacAddress::parse);
-        String name = endpointName(id, ifname);
-        EndpointRecord e = host.add(network, name, ip, mac, Path.of(netns), ifname);
-        ObjectNode result = CniResult.of(version, e, net);
-        host.state().write(path(network, id, ifname), new Attachment(network, id, ifname, name, netns, e.ip(), result));
-        return result;
+        return CniResult.of(version, host.add(network, name, ip, mac, Path.of(netns), ifname), net);
     }
 
     /** DEL succeeds whatever is left: repeated, without a namespace, after a failed ADD. */
     private void del(CniCall call) {
-        String network = call.network();
         String id = call.require("CNI_CONTAINERID", call.containerId());
         String ifname = call.ifname() == null || call.ifname().isBlank() ? "eth0" : call.ifname();
-        Optional<Attachment> a = find(network, id, ifname);
-        // Also when ADD failed before the attachment was recorded: its endpoint has the key's name.
-        host.remove(network, a.map(Attachment::endpoint).orElse(endpointName(id, ifname)));
-        host.state().delete(path(network, id, ifname));
+        host.remove(call.network(), endpointName(id, ifname));
     }
 
     private void check(CniCall call) {
@@ -143,8 +132,8 @@ public final class CniPlugin {
         String id = call.require("CNI_CONTAINERID", call.containerId());
         String netns = call.require("CNI_NETNS", call.netns());
         String ifname = call.require("CNI_IFNAME", call.ifname());
-        Attachment a = find(network, id, ifname).orElseThrow(() -> new CniError(3, "container " + id + " has no "
-                + ifname + " on network " + network + " here: ADD it first"));
+        EndpointRecord a = host.find(network, endpointName(id, ifname)).orElseThrow(() -> new CniError(3, "container "
+                + id + " has no " + ifname + " on network " + network + " here: ADD it first"));
         NetworkConfig net = host.network(network).orElseThrow(() -> new CniError(CniError.CHECK_FAILED,
                 "network " + network + " is no longer in the store"));
         try (NetNs ns = NetNs.open(Path.of(netns)); Rtnl rt = Rtnl.open(ns)) {
@@ -173,37 +162,18 @@ public final class CniPlugin {
         }
     }
 
-    /** Removes this network's attachments that the runtime no longer knows (the spec's and the older key). */
+    /** Removes this network's attachments that the runtime no longer lists (the spec's key, or the older one). */
     private void gc(CniCall call) {
         String network = call.network();
         JsonNode valid = call.config().has("cni.dev/valid-attachments") ? call.config().get("cni.dev/valid-attachments")
                 : call.config().path("cni.dev/attachments");
         Set<String> keep = new HashSet<>();
-        valid.forEach(v -> keep.add(v.path("containerID").asText() + "\u0000" + v.path("ifname").asText()));
-        for (Attachment a : host.state().list("cni/" + network, Attachment.class)) {
-            if (!keep.contains(a.containerId() + "\u0000" + a.ifname())) {
-                host.remove(network, a.endpoint());
-                host.state().delete(path(network, a.containerId(), a.ifname()));
+        valid.forEach(v -> keep.add(endpointName(v.path("containerID").asText(), v.path("ifname").asText())));
+        for (EndpointRecord e : host.endpoints(network)) {
+            if (e.name().startsWith(PREFIX) && !keep.contains(e.name())) {
+                host.remove(network, e.name());
             }
         }
-    }
-
-    /** Every attachment recorded on this host, of every network. */
-    public List<Attachment> attachments() {
-        return host.state().names("cni").stream().flatMap(n -> host.state().list("cni/" + n, Attachment.class).stream())
-                .toList();
-    }
-
-    private Optional<Attachment> find(String network, String id, String ifname) {
-        return host.state().read(path(network, id, ifname), Attachment.class);
-    }
-
-    private static String path(String network, String id, String ifname) {
-        return "cni/" + network + "/" + key(id, ifname) + ".json";
-    }
-
-    private static String key(String id, String ifname) {
-        return safe(id, 64) + "_" + hash(id + "\u0000" + ifname);
     }
 
     /**
@@ -211,7 +181,7 @@ public final class CniPlugin {
      * (a hash of both), within endpoint names' 64 characters.
      */
     static String endpointName(String id, String ifname) {
-        return "cni-" + safe(id, 12) + "-" + hash(id + "\u0000" + ifname) + "-" + safe(ifname, 15);
+        return PREFIX + safe(id, 12) + "-" + hash(id + "\u0000" + ifname) + "-" + safe(ifname, 15);
     }
 
     private static String safe(String s, int max) {

@@ -42,22 +42,19 @@ public final class Ipam {
         if (requested.isPresent()) {
             InetAddress ip = requested.get();
             checkUsable(net, gateway, ip);
-            if (!store.create(Keys.endpoint(network, ip.getHostAddress()), record.apply(ip), lease)) {
-                String holder = store.get(Keys.endpoint(network, ip.getHostAddress())).map(e -> holder(e.value()))
-                        .orElse("another endpoint");
-                throw new IllegalArgumentException("IP " + ip.getHostAddress() + " in network " + network
-                        + " is already taken by " + holder + ": pick another address, or leave it out to get a free one");
+            if (!claim(network, ip, record.apply(ip), lease)) {
+                throw taken(network, ip);
             }
             return ip;
         }
         long size = 1L << (32 - net.length());
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            Set<String> taken = new HashSet<>();
-            store.list(Keys.endpoints(network)).entries().forEach(e -> taken.add(Keys.leaf(e.key())));
+            Set<String> claimed = new HashSet<>();
+            store.list(Keys.endpoints(network)).entries().forEach(e -> claimed.add(Keys.leaf(e.key())));
             boolean raced = false;
             for (long i = 1; i < size - 1; i++) {
                 InetAddress ip = net.addressAt(i);
-                if (ip.equals(gateway) || taken.contains(ip.getHostAddress())) {
+                if (ip.equals(gateway) || claimed.contains(ip.getHostAddress())) {
                     continue;
                 }
                 if (store.create(Keys.endpoint(network, ip.getHostAddress()), record.apply(ip), lease)) {
@@ -72,6 +69,32 @@ public final class Ipam {
         }
         throw new IllegalStateException("could not claim an address in network " + network + " after " + MAX_ROUNDS
                 + " attempts: too much contention");
+    }
+
+    /** Claims one address: creates its endpoint key with {@code record} if absent; false when it is taken. */
+    public boolean claim(String network, InetAddress ip, String record, Optional<Store.Lease> lease) {
+        return store.create(Keys.endpoint(network, ip.getHostAddress()), record, lease);
+    }
+
+    /** The error for an address someone holds, naming the holder. */
+    public IllegalArgumentException taken(String network, InetAddress ip) {
+        String holder = store.get(Keys.endpoint(network, ip.getHostAddress())).map(e -> holder(e.value()))
+                .orElse("another endpoint");
+        return new IllegalArgumentException("IP " + ip.getHostAddress() + " in network " + network
+                + " is already taken by " + holder + ": pick another address, or leave it out to get a free one");
+    }
+
+    /** The lowest address of the subnet that is not network, gateway, broadcast or in {@code claimed}. */
+    public static Optional<InetAddress> firstFree(IpPrefix subnet, InetAddress gateway, Set<String> claimed) {
+        IpPrefix net = subnet.network();
+        long size = 1L << (32 - net.length());
+        for (long i = 1; i < size - 1; i++) {
+            InetAddress ip = net.addressAt(i);
+            if (!ip.equals(gateway) && !claimed.contains(ip.getHostAddress())) {
+                return Optional.of(ip);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Who holds a claim, from its record: "endpoint web on node2, vtep 192.168.104.3". */
@@ -90,7 +113,9 @@ public final class Ipam {
         return store.delete(Keys.endpoint(network, ip.getHostAddress()));
     }
 
-    private static void checkUsable(IpPrefix net, InetAddress gateway, InetAddress ip) {
+    /** Refuses an address outside the subnet, or its network, broadcast or gateway address. */
+    public static void checkUsable(IpPrefix subnet, InetAddress gateway, InetAddress ip) {
+        IpPrefix net = subnet.network();
         if (!net.contains(ip)) {
             throw new IllegalArgumentException("IP " + ip.getHostAddress() + " is outside subnet " + net);
         }

@@ -2,6 +2,7 @@ package io.overlaynet.cli;
 
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.testing.Cli;
+import io.overlaynet.testing.CniShim;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -10,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The benches that run agents (first-packet, converge, scale), end to end at a small size: each runs,
+ * The benches that run agents (first-packet, converge, churn, cni, scale), end to end at a small size: each runs,
  * prints its closing figures, and leaves no namespace or agent behind. The figures themselves are
  * measured by running the benches at full size, never here.
  */
@@ -43,6 +44,28 @@ class AgentBenchesCliTest {
         assertPositive(lines.getLast(), "agent_rss_mb");
         assertTrue(r.out().contains("all 200 programmed"), r.out());
         assertNothingLeft("onbsc");
+    }
+
+    @Test
+    void churnOnThreeHosts() {
+        Cli.Run r = Cli.run("bench", "churn", "--hosts", "3", "--moves", "4", "--store", "file");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
+        assertPositive(lines.get(lines.size() - 2), "churn_p99_ms");
+        assertEquals(0, Cli.figure(lines.getLast(), "churn_stale_entries"), r.out());
+        assertTrue(r.out().contains("ping from a third host after each move: 4/4 answered"), r.out());
+        assertNothingLeft("onbch");
+    }
+
+    @Test
+    void cniAgainstTheReferencePlugins() throws Exception {
+        Cli.Run r = Cli.run("bench", "cni", "--containers", "3", "--plugin", CniShim.binary().toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("bridge + host-local ADD"), r.out());
+        List<String> lines = r.out().strip().lines().toList();
+        assertPositive(lines.get(lines.size() - 2), "cni_del_vs_bridge_plugin");
+        assertPositive(lines.getLast(), "cni_add_vs_bridge_plugin");
+        assertNothingLeft("onbcn");
     }
 
     private static void assertPositive(String line, String name) {
