@@ -152,7 +152,7 @@ final class LocalEndpoints {
             }
             boolean won;
             try {
-                won = claim.join();
+                won = claim.join() || claimedBefore(network, a, name);
             } catch (java.util.concurrent.CompletionException e) {
                 eps.remove(network, name);
                 throw e.getCause() instanceof RuntimeException r ? r : e;
@@ -165,14 +165,29 @@ final class LocalEndpoints {
                 throw ipam.taken(network, a);
             }
         }
-        InetAddress addr = registration.withLease(l -> ipam.allocate(network, config.subnet(), gateway, ip, record,
-                Optional.of(l)));
+        InetAddress addr = ip.filter(x -> claimedBefore(network, x, name)).orElseGet(() -> registration.withLease(l ->
+                ipam.allocate(network, config.subnet(), gateway, ip, record, Optional.of(l))));
         try {
             return eps.add(new Endpoints.Request(network, name, addr, mac, netns, ifname)).record();
         } catch (RuntimeException e) {
             ipam.release(network, addr);
             throw e;
         }
+    }
+
+    /**
+     * Whether the address is already claimed for this very endpoint of this host: a claim whose answer
+     * was lost (the store timed out, then applied it) and is now retried must not refuse itself.
+     */
+    private boolean claimedBefore(String network, InetAddress ip, String name) {
+        return store.get(Keys.endpoint(network, ip.getHostAddress())).map(e -> {
+            try {
+                EndpointInfo i = StoreRecords.parse(e.value(), EndpointInfo.class);
+                return hostName.equals(i.host()) && name.equals(i.name());
+            } catch (IllegalArgumentException bad) {
+                return false;
+            }
+        }).orElse(false);
     }
 
     /** Where address claims run while the container is plugged: one thread is enough (the data plane lock is held). */

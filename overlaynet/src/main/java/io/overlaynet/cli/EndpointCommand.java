@@ -7,7 +7,9 @@ import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.codec.MacAddress;
+import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.rtnl.Ip;
+import io.overlaynet.runtimes.ContainerApi;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
 import picocli.CommandLine.Command;
@@ -16,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -40,12 +43,26 @@ final class EndpointCommand {
         Optional<String> ip;
         @Mixin AgentSocketOption agentSocket;
         @Option(names = "--mac", paramLabel = "MAC", description = "MAC (default: 02:42 + the IPv4 bytes).") Optional<String> mac;
-        @Option(names = "--netns", paramLabel = "PATH", description = "Attach this existing namespace.") Optional<Path> netns;
+        @Option(names = "--netns", paramLabel = "PATH", description = "Attach this existing namespace (a path, or a name "
+                + "'ip netns' lists).") Optional<Path> netns;
+        @Option(names = "--container", paramLabel = "NAME", description = {"Attach this running Docker or podman "
+                + "container (e.g. started with --net=none), its namespace found through the runtime's API."})
+        Optional<String> container;
+        @Option(names = "--api-socket", paramLabel = "PATH", description = "The container API's socket (default: "
+                + "$DOCKER_HOST, else /var/run/docker.sock, else /run/podman/podman.sock).")
+        Optional<Path> apiSocket;
 
         @Override
         public Integer call() throws IOException {
             mac.ifPresent(MacAddress::parse);
             ip.ifPresent(Ip::parseV4);
+            if (container.isPresent()) {
+                if (netns.isPresent()) {
+                    throw new IllegalArgumentException("--container and --netns both name the namespace: give one");
+                }
+                netns = Optional.of(ContainerApi.namespaceOf(ContainerApi.socket(apiSocket), container.get()));
+            }
+            netns = netns.map(EndpointCommand::namespacePath);
             Optional<AgentClient> agent = agentSocket.agent(host);
             if (agent.isPresent()) {
                 EndpointRecord r = agent.get().addEndpoint(network, name, ip, mac, netns.map(Path::toAbsolutePath));
@@ -70,6 +87,14 @@ final class EndpointCommand {
             System.out.printf("endpoint %s %s: %s/%s mac %s in %s (%s on the bridge)%n", r.name(),
                     a.changed() ? "added" : "unchanged", r.ip(), network, r.mac(), r.namespace(), r.hostVeth());
         }
+    }
+
+    /** A namespace name that 'ip netns' lists stands for its file under /run/netns. */
+    static Path namespacePath(Path given) {
+        if (!given.isAbsolute() && given.getNameCount() == 1 && Files.exists(NetNamespaces.RUN_DIR.resolve(given))) {
+            return NetNamespaces.RUN_DIR.resolve(given);
+        }
+        return given;
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Detach an endpoint (and remove its namespace if overlaynet made it).")
