@@ -21,11 +21,20 @@ public final class StoreRecords {
     private StoreRecords() {
     }
 
-    /** /overlaynet/networks/&lt;name&gt;. A spec written before udpCsum existed reads as false, the default. */
-    public record NetworkSpec(String name, int vni, String subnet, String gateway, int mtu, int port, boolean udpCsum) {
+    /**
+     * /overlaynet/networks/&lt;name&gt;. A spec written before udpCsum or egress existed reads them as
+     * false.
+     */
+    public record NetworkSpec(String name, int vni, String subnet, String gateway, int mtu, int port, boolean udpCsum,
+                              boolean egress) {
+        /** A network without egress. */
+        public NetworkSpec(String name, int vni, String subnet, String gateway, int mtu, int port, boolean udpCsum) {
+            this(name, vni, subnet, gateway, mtu, port, udpCsum, false);
+        }
+
         public NetworkConfig config(Mode mode) {
             return new NetworkConfig(name, vni, IpPrefix.parse(subnet), Ip.parse(gateway), mtu, port, mode, Optional.empty(),
-                    udpCsum);
+                    udpCsum, egress);
         }
     }
 

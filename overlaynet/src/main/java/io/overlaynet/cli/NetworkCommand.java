@@ -54,6 +54,10 @@ final class NetworkCommand {
             "Off by default, as RFC 7348 advises (receivers accept frames either way); it costs throughput."})
         boolean udpCsum;
         @Mixin StoreOption store;
+        @Option(names = "--egress", negatable = true, description = {"Let containers reach addresses outside the network "
+                + "through their host, their source translated to the host's address.",
+            "Default: on with --store (the agents' networks, which CNI and Docker containers join), off otherwise."})
+        Optional<Boolean> egress;
         @Option(names = "--allow-overlap", description = {"Allow a subnet that overlaps another network's (tenants kept "
                 + "apart by VNI alone).", "Refused by default: a host routing for both could not tell their addresses apart."})
         boolean allowOverlap;
@@ -68,9 +72,10 @@ final class NetworkCommand {
             if (store.given()) {
                 refuseHostOnlyOptions(spec);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net, gateway.map(Ip::parse)
-                        .orElseGet(() -> net.network().addressAt(1)), mtu.orElse(1450), port, m, bridge, udpCsum);
+                        .orElseGet(() -> net.network().addressAt(1)), mtu.orElse(1450), port, m, bridge, udpCsum,
+                        egress.orElse(true));
                 StoreRecords.NetworkSpec spec = new StoreRecords.NetworkSpec(name, vni, cfg.subnet().toString(),
-                        cfg.gateway().getHostAddress(), cfg.mtu(), port, udpCsum);
+                        cfg.gateway().getHostAddress(), cfg.mtu(), port, udpCsum, cfg.egress());
                 try (Store s = Stores.open(store.url())) {
                     boolean made = new Cluster(s).define(spec, allowOverlap);
                     if (host.json()) {
@@ -93,7 +98,8 @@ final class NetworkCommand {
                 Optional<Underlay> found = mtu.isPresent() ? Optional.empty() : Optional.of(Underlay.detect(h.rtnl(), underlay));
                 int effectiveMtu = mtu.orElseGet(() -> found.orElseThrow().mtu() - NetworkConfig.VXLAN_OVERHEAD);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net,
-                        gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum);
+                        gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum,
+                        egress.orElse(false));
                 Networks nets = allowOverlap ? new Networks(h).allowingOverlap() : new Networks(h);
                 Networks.Created c = found.map(u -> nets.create(cfg, u)).orElseGet(() -> nets.create(cfg, underlay));
                 if (m instanceof Mode.Learning) {
@@ -104,9 +110,9 @@ final class NetworkCommand {
                     Out.json(c.record());
                 } else {
                     NetworkRecord r = c.record();
-                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s%s vtep %s (%s)%s%n",
+                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s%s%s vtep %s (%s)%s%n",
                             r.name(), c.changed() ? "created" : "unchanged", r.vni(), r.subnet(), r.gateway(), r.mtu(),
-                            r.port(), r.mode(), r.udpCsum() ? " udp-csum" : "", r.vtep(), r.underlay(),
+                            r.port(), r.mode(), r.udpCsum() ? " udp-csum" : "", r.egress() ? " egress" : "", r.vtep(), r.underlay(),
                             r.bridge().map(b -> " on bridge " + b).orElse(" in namespace " + r.overlayNamespace()));
                 }
             }

@@ -17,9 +17,11 @@ import java.util.regex.Pattern;
  * @param udpCsum compute the outer UDP checksum of the frames this host sends. Off by default: RFC 7348
  *                says a VXLAN sender should send zero and a receiver must accept zero, and the
  *                inner frame carries its own checksum. The kernel's default (and so the seeds') is on.
+ * @param egress  containers reach addresses outside the network through this host, their source
+ *                translated to the host's address ({@link Egress})
  */
 public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress gateway, int mtu, int port,
-                            Mode mode, Optional<String> bridge, boolean udpCsum) {
+                            Mode mode, Optional<String> bridge, boolean udpCsum, boolean egress) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     public static final int VXLAN_OVERHEAD = 50;
     public static final int DEFAULT_PORT = 4789;
@@ -44,6 +46,15 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
                     + subnet);
         }
         bridge.ifPresent(Check::linkName);
+        if (egress && bridge.isPresent()) {
+            throw new IllegalArgumentException("egress needs an overlay namespace: leave out --bridge or --egress");
+        }
+    }
+
+    /** A network without egress. */
+    public NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress gateway, int mtu, int port, Mode mode,
+                         Optional<String> bridge, boolean udpCsum) {
+        this(name, vni, subnet, gateway, mtu, port, mode, bridge, udpCsum, false);
     }
 
     /**
@@ -60,7 +71,7 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
     /** The network as a host's record of it describes it. */
     public static NetworkConfig of(Records.NetworkRecord r) {
         return new NetworkConfig(r.name(), r.vni(), IpPrefix.parse(r.subnet()), Ip.parse(r.gateway()), r.mtu(),
-                r.port(), Mode.parse(r.mode()), r.bridge(), r.udpCsum());
+                r.port(), Mode.parse(r.mode()), r.bridge(), r.udpCsum(), r.egress());
     }
 
     /** Network names become parts of namespace names: short, lower-case, digits, '-'. */

@@ -76,6 +76,14 @@ public final class Networks {
         underlay.requireRoomFor(cfg.name(), cfg.mtu());
         NetworkRecord record = cfg.bridge().isPresent() ? onExistingBridge(cfg, underlay) : withOverlayNamespace(cfg, underlay);
         host.state().write(path(cfg.name()), record);
+        if (record.egress()) {
+            try {
+                Egress.sync(host, list());
+            } catch (RuntimeException e) {
+                remove(cfg.name());
+                throw e;
+            }
+        }
         return new Created(record, true);
     }
 
@@ -130,6 +138,9 @@ public final class Networks {
             rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
             rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
             addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu());
+            if (cfg.egress()) {
+                Egress.add(host, ns, rt, cfg, underlay.device());
+            }
         } catch (RuntimeException e) {
             NetNamespaces.deleteIfExists(nsName);
             throw e;
@@ -157,7 +168,7 @@ public final class Networks {
     private static NetworkRecord record(NetworkConfig cfg, Underlay u, String ns, String vxlan) {
         return new NetworkRecord(cfg.name(), cfg.vni(), cfg.subnet().toString(), cfg.gateway().getHostAddress(),
                 cfg.mtu(), cfg.port(), cfg.mode().toString(), cfg.bridge(), u.device(), u.address().getHostAddress(),
-                ns, vxlan, cfg.udpCsum());
+                ns, vxlan, cfg.udpCsum(), cfg.egress());
     }
 
     /** flannel-style ensure: an existing network must match field by field, else say which field differs. */
@@ -170,6 +181,7 @@ public final class Networks {
         check(r.name(), "mode", r.mode(), cfg.mode().toString());
         check(r.name(), "udp checksum", r.udpCsum(), cfg.udpCsum());
         check(r.name(), "bridge", r.bridge(), cfg.bridge());
+        check(r.name(), "egress", r.egress(), cfg.egress());
     }
 
     private static void check(String network, String field, Object have, Object want) {
@@ -199,10 +211,16 @@ public final class Networks {
         } else {
             NetNamespaces.deleteIfExists(r.overlayNamespace());
         }
+        if (r.egress()) {
+            Egress.remove(host, r);
+        }
         host.state().deleteTree("peers/" + name);
         host.state().deleteTree("endpoints/" + name);
         EndpointJournal.forget(host.state().root(), name);
         host.state().delete(path(name));
+        if (r.egress()) {
+            Egress.sync(host, list());
+        }
         return true;
     }
 

@@ -23,6 +23,7 @@ import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +47,8 @@ public final class Lab {
     public static final int MTU = 1450;
     public static final int MAX_HOSTS = 24;
     private static final String UNDERLAY_BRIDGE = "ubr0";
+    /** The lab's stand-in for the internet, on the underlay: what the networks' egress reaches. */
+    public static final InetAddress OUTSIDE = Ip.parse("192.168.104.254");
     public static final String HOST_IF = "eth1";
 
     private final String prefix;
@@ -176,6 +179,7 @@ public final class Lab {
             underlay(ul, hosts);
             try (NetNs u = NetNs.named(ul); Rtnl rt = Rtnl.open(u)) {
                 rt.addresses().add(UNDERLAY_BRIDGE, new IpPrefix(UNDERLAY.addressAt(1), UNDERLAY.length()));
+                outside(rt);
             }
             store = agents.store(storeKind, ul, UNDERLAY.addressAt(1).getHostAddress(), etcdMembers);
             rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
@@ -269,6 +273,22 @@ public final class Lab {
         return stateRoot.resolve("labs").resolve(prefix).resolve(h.name() + ".log");
     }
 
+    /** The outside's namespace name. */
+    public String outsideNamespace() {
+        return prefix + "outside";
+    }
+
+    /** {@code <prefix>outside}: a namespace on the underlay bridge at {@link #OUTSIDE}, for egress to reach. */
+    private void outside(Rtnl underlay) {
+        try (NetNs o = NetNamespaces.create(outsideNamespace()); Rtnl rt = Rtnl.open(o)) {
+            underlay.links().add(LinkSpec.of("out0", LinkKind.Veth.peer("eth0").in(o))
+                    .master(underlay.links().index(UNDERLAY_BRIDGE)).up(true));
+            rt.links().setUp("lo");
+            rt.addresses().add("eth0", new IpPrefix(OUTSIDE, UNDERLAY.length()));
+            rt.links().setUp("eth0");
+        }
+    }
+
     private LabHost bareHost(int i) {
         String ns = hostNamespace(i);
         String address = UNDERLAY.addressAt(i + 1).getHostAddress();
@@ -281,7 +301,7 @@ public final class Lab {
     }
 
     private List<String> plannedNamespaces(int hosts) {
-        List<String> names = new ArrayList<>(List.of(prefix + "underlay"));
+        List<String> names = new ArrayList<>(List.of(prefix + "underlay", outsideNamespace()));
         for (int i = 1; i <= hosts; i++) {
             names.add(hostNamespace(i));
         }
@@ -388,6 +408,7 @@ public final class Lab {
         NetNamespaces.list().stream().filter(n -> n.matches(hostName + "-.+")).forEach(NetNamespaces::deleteIfExists);
         LocalState hosts = new LocalState(Host.simulatedHosts(stateRoot));
         hosts.names("").stream().filter(d -> d.matches(hostName + "-")).forEach(hosts::deleteTree);
+        NetNamespaces.deleteIfExists(outsideNamespace());
         NetNamespaces.deleteIfExists(rec.underlayNamespace());
     }
 }

@@ -70,7 +70,7 @@ final class LabAgents {
     static void defineNetwork(String storeUrl) {
         try (Store s = Stores.open(storeUrl)) {
             s.put(Keys.network(Lab.NETWORK), StoreRecords.json(new StoreRecords.NetworkSpec(Lab.NETWORK, Lab.VNI,
-                    Lab.SUBNET.toString(), Lab.SUBNET.addressAt(1).getHostAddress(), Lab.MTU, 4789, false)));
+                    Lab.SUBNET.toString(), Lab.SUBNET.addressAt(1).getHostAddress(), Lab.MTU, 4789, false, true)));
         }
     }
 

@@ -106,6 +106,49 @@ public final class NetlinkConnection implements AutoCloseable {
         return new BatchResult(requests.size(), failures, replies);
     }
 
+    /**
+     * Sends requests as one transaction of a subsystem that batches (nf_tables): {@code begin}, the
+     * requests, {@code end}, in one datagram, applied by the kernel all or none. Every request asks for
+     * an ACK (the kernel never answers the end message); the first refusal is thrown, with the kernel's
+     * own text.
+     */
+    public synchronized void transaction(Request begin, List<Request> requests, Request end) {
+        writer.clear();
+        writer.begin(begin.type(), begin.flags() | Netlink.NLM_F_REQUEST, nextSeq());
+        begin.body().accept(writer);
+        writer.end();
+        int first = nextSeq();
+        for (int i = 0; i < requests.size(); i++) {
+            Request r = requests.get(i);
+            writer.begin(r.type(), r.flags() | Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, i == 0 ? first : nextSeq());
+            r.body().accept(writer);
+            writer.end();
+        }
+        writer.begin(end.type(), end.flags() | Netlink.NLM_F_REQUEST, nextSeq());
+        end.body().accept(writer);
+        writer.end();
+        socket.send(writer.written());
+        List<BatchResult.Failure> failures = new ArrayList<>();
+        boolean[] answered = new boolean[requests.size()];
+        int left = requests.size();
+        while (left > 0) {
+            for (NlMsg m : receive(requests.getLast())) {
+                int offset = m.header().seq() - first;
+                if (m.type() != Netlink.NLMSG_ERROR || offset < 0 || offset >= requests.size()
+                        || m.header().portId() != socket.portId() || answered[offset]) {
+                    continue;
+                }
+                answered[offset] = true;
+                left--;
+                NlMsgErr err = NlMsgErr.decode(m);
+                if (!err.isAck()) {
+                    failures.add(new BatchResult.Failure(offset, requests.get(offset), error(requests.get(offset), err)));
+                }
+            }
+        }
+        new BatchResult(requests.size(), failures, List.of()).throwIfFailed();
+    }
+
     /** Reads until the window's last request is answered; records every error and echo on the way. */
     private void collectAnswers(List<Request> requests, int base, int firstSeq, int count,
                                 List<BatchResult.Failure> failures, List<NlMsg> replies) {

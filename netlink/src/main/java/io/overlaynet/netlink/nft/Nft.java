@@ -1,0 +1,118 @@
+package io.overlaynet.netlink.nft;
+
+import io.overlaynet.netlink.codec.AttrDef;
+import io.overlaynet.netlink.codec.Codecs;
+import io.overlaynet.netlink.codec.MessageWriter;
+import io.overlaynet.netlink.codec.Netlink;
+import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.socket.NetlinkConnection;
+import io.overlaynet.netlink.socket.NetlinkSocket;
+import io.overlaynet.netlink.socket.Request;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * nf_tables over netlink, as {@code nft} speaks it: tables, base chains and rules, sent as one
+ * transaction that the kernel applies all or none ({@link #apply}). A handle is bound to the namespace
+ * it was opened in. The requests are built by methods named after the {@code nft} command they replace.
+ */
+public final class Nft implements AutoCloseable {
+    /** {@code ip}: IPv4 (NFPROTO_IPV4). */
+    public static final int FAMILY_IP = 2;
+    /** {@code forward} (NF_INET_FORWARD). */
+    public static final int HOOK_FORWARD = 2;
+    /** {@code postrouting} (NF_INET_POST_ROUTING). */
+    public static final int HOOK_POSTROUTING = 4;
+    /** {@code filter}, the priority of filter chains. */
+    public static final int PRIORITY_FILTER = 0;
+    /** {@code srcnat}, the priority of NAT chains on postrouting. */
+    public static final int PRIORITY_SRCNAT = 100;
+
+    private static final AttrDef<String> NAME = new AttrDef<>(NftWire.TABLE_NAME, "NFTA_TABLE_NAME", Codecs.STRING);
+    private static final AttrDef<String> CHAIN_TABLE = new AttrDef<>(NftWire.CHAIN_TABLE, "NFTA_CHAIN_TABLE", Codecs.STRING);
+    private static final AttrDef<String> CHAIN_NAME = new AttrDef<>(NftWire.CHAIN_NAME, "NFTA_CHAIN_NAME", Codecs.STRING);
+    private static final AttrDef<String> CHAIN_TYPE = new AttrDef<>(NftWire.CHAIN_TYPE, "NFTA_CHAIN_TYPE", Codecs.STRING);
+    private static final AttrDef<Integer> CHAIN_POLICY = new AttrDef<>(NftWire.CHAIN_POLICY, "NFTA_CHAIN_POLICY", Codecs.BE32);
+    private static final AttrDef<Integer> HOOKNUM = new AttrDef<>(NftWire.HOOK_HOOKNUM, "NFTA_HOOK_HOOKNUM", Codecs.BE32);
+    private static final AttrDef<Integer> PRIORITY = new AttrDef<>(NftWire.HOOK_PRIORITY, "NFTA_HOOK_PRIORITY", Codecs.BE32);
+    private static final AttrDef<String> RULE_TABLE = new AttrDef<>(NftWire.RULE_TABLE, "NFTA_RULE_TABLE", Codecs.STRING);
+    private static final AttrDef<String> RULE_CHAIN = new AttrDef<>(NftWire.RULE_CHAIN, "NFTA_RULE_CHAIN", Codecs.STRING);
+    private static final AttrDef<String> EXPR_NAME = new AttrDef<>(NftWire.EXPR_NAME, "NFTA_EXPR_NAME", Codecs.STRING);
+
+    private final NetlinkConnection connection;
+
+    private Nft(NetlinkSocket socket) {
+        this.connection = new NetlinkConnection(socket, Duration.ofSeconds(5));
+    }
+
+    /** A handle on the calling thread's namespace. */
+    public static Nft open() {
+        return new Nft(NetlinkSocket.open(NftWire.NETLINK_NETFILTER));
+    }
+
+    /** A handle on {@code ns}: the socket is opened on a thread inside it and stays bound there. */
+    public static Nft open(NetNs ns) {
+        return new Nft(ns.call(() -> NetlinkSocket.open(NftWire.NETLINK_NETFILTER)));
+    }
+
+    /** Applies the requests as one transaction: all of them, or (on any refusal, which is thrown) none. */
+    public void apply(List<Request> requests) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        connection.transaction(batchMark(NftWire.NFNL_MSG_BATCH_BEGIN), requests, batchMark(NftWire.NFNL_MSG_BATCH_END));
+    }
+
+    private static Request batchMark(int type) {
+        return new Request(type, 0, w -> w.body(new NfGenMsg(0, NftWire.NFNL_SUBSYS_NFTABLES)), "nft batch", "");
+    }
+
+    /** {@code nft add table FAMILY NAME}: creates it, or leaves it as it is. */
+    public static Request addTable(int family, String name) {
+        return new Request(NftWire.type(NftWire.MSG_NEWTABLE), Netlink.NLM_F_CREATE, w -> w.body(new NfGenMsg(family, 0))
+                .put(NAME, name), "nft add table", name);
+    }
+
+    /** {@code nft delete table FAMILY NAME}, with its chains and rules. */
+    public static Request deleteTable(int family, String name) {
+        return new Request(NftWire.type(NftWire.MSG_DELTABLE), 0, w -> w.body(new NfGenMsg(family, 0)).put(NAME, name),
+                "nft delete table", name);
+    }
+
+    /**
+     * {@code nft add chain FAMILY TABLE CHAIN '{ type TYPE hook HOOK priority PRIORITY; policy accept; }'}:
+     * a base chain.
+     */
+    public static Request addBaseChain(int family, String table, String chain, String type, int hook, int priority) {
+        return new Request(NftWire.type(NftWire.MSG_NEWCHAIN), Netlink.NLM_F_CREATE, w -> {
+            w.body(new NfGenMsg(family, 0)).put(CHAIN_TABLE, table).put(CHAIN_NAME, chain);
+            w.nest(NftWire.CHAIN_HOOK | Netlink.NLA_F_NESTED).put(HOOKNUM, hook).put(PRIORITY, priority).endNest();
+            w.put(CHAIN_POLICY, NftWire.NF_ACCEPT).put(CHAIN_TYPE, type);
+        }, "nft add chain", table + " " + chain);
+    }
+
+    /** {@code nft add rule FAMILY TABLE CHAIN EXPRESSIONS...}, appended to the chain. */
+    public static Request addRule(int family, String table, String chain, List<Expr> expressions) {
+        return new Request(NftWire.type(NftWire.MSG_NEWRULE), Netlink.NLM_F_CREATE | Netlink.NLM_F_APPEND, w -> {
+            w.body(new NfGenMsg(family, 0)).put(RULE_TABLE, table).put(RULE_CHAIN, chain);
+            w.nest(NftWire.RULE_EXPRESSIONS | Netlink.NLA_F_NESTED);
+            for (Expr e : expressions) {
+                writeExpr(w, e);
+            }
+            w.endNest();
+        }, "nft add rule", table + " " + chain);
+    }
+
+    private static void writeExpr(MessageWriter w, Expr e) {
+        w.nest(NftWire.LIST_ELEM | Netlink.NLA_F_NESTED).put(EXPR_NAME, e.name());
+        w.nest(NftWire.EXPR_DATA | Netlink.NLA_F_NESTED);
+        e.writeData(w);
+        w.endNest().endNest();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}
