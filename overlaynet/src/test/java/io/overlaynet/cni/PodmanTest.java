@@ -3,6 +3,7 @@ package io.overlaynet.cni;
 import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
@@ -11,6 +12,9 @@ import io.overlaynet.testing.Podman;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +54,44 @@ class PodmanTest {
             try (Store s = Stores.open(lab.store())) {
                 assertTrue(s.get(Keys.endpoint("demo", "12.12.12.90")).isEmpty(), "podman rm released the address");
                 assertEquals(3, s.list(Keys.endpoints("demo")).entries().size(), "only the lab's containers are left");
+            }
+        }
+    }
+
+    @Test
+    void tuningBandwidthAndPortmapChainAfterOverlaynet() throws Exception {
+        LabRecord lab = fixture.lab().upWithAgents(1, false, "file");
+        LabHost h1 = lab.hosts().getFirst();
+        List<String> chained = List.of("{\"type\": \"tuning\", \"sysctl\": {\"net.core.somaxconn\": \"512\"}}",
+                "{\"type\": \"bandwidth\", \"capabilities\": {\"bandwidth\": true}}",
+                "{\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}, \"snat\": true}");
+        try (Podman podman = new Podman(fixture.prefix, "demo", chained)) {
+            Podman.Result srv = podman.run(h1.namespace(), "run", "-d", "--name", fixture.prefix + "srv", "--network", "demo",
+                    "-p", "8080:80", podman.image(), "sh", "-c", "while true; do echo hello-from-container | nc -l -p 80; done");
+            assertEquals(0, srv.exit(), srv.err());
+            assertEquals("512", podman.run(null, "exec", fixture.prefix + "srv", "cat", "/proc/sys/net/core/somaxconn")
+                    .out().strip(), "tuning ran after overlaynet-cni, on its result");
+            // From the outside, the host's published port reaches the container (and its answer gets back out).
+            try (NetNs out = NetNs.named(fixture.lab().outsideNamespace())) {
+                String line = out.call(() -> {
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (true) {
+                        try (Socket s = new Socket()) {
+                            s.connect(new InetSocketAddress(h1.address(), 8080), 2000);
+                            s.setSoTimeout(3000);
+                            String got = new String(s.getInputStream().readAllBytes()).strip();
+                            if (!got.isEmpty() || System.nanoTime() > deadline) {
+                                return got;
+                            }
+                        } catch (java.io.IOException notYet) {
+                            if (System.nanoTime() > deadline) {
+                                throw notYet;
+                            }
+                        }
+                        Thread.sleep(200);
+                    }
+                });
+                assertEquals("hello-from-container", line);
             }
         }
     }

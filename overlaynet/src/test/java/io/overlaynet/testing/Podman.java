@@ -23,13 +23,23 @@ public final class Podman implements AutoCloseable {
     private final String image;
 
     public Podman(String prefix, String network) throws IOException, InterruptedException {
+        this(prefix, network, List.of());
+    }
+
+    /**
+     * As above, with more plugins chained after overlaynet-cni in the conflist (each a JSON object, e.g.
+     * Debian's {@code portmap}, {@code tuning}, {@code bandwidth}).
+     */
+    public Podman(String prefix, String network, List<String> chained) throws IOException, InterruptedException {
         dir = Files.createTempDirectory(prefix + "podman");
         image = "localhost/" + prefix.replaceAll("[^a-z0-9]", "") + "busybox:latest";
         Path bin = Files.createDirectories(dir.resolve("cni-bin"));
         Files.copy(CniShim.binary(), bin.resolve("overlaynet-cni"));
         Files.createDirectories(dir.resolve("net.d"));
+        StringBuilder plugins = new StringBuilder("{\"type\": \"overlaynet-cni\", \"capabilities\": {\"ips\": true, \"mac\": true}}");
+        chained.forEach(p -> plugins.append(", ").append(p));
         Files.writeString(dir.resolve("net.d").resolve(network + ".conflist"), "{\"cniVersion\": \"1.0.0\", \"name\": \""
-                + network + "\", \"plugins\": [{\"type\": \"overlaynet-cni\", \"capabilities\": {\"ips\": true, \"mac\": true}}]}\n");
+                + network + "\", \"plugins\": [" + plugins + "]}\n");
         Files.writeString(dir.resolve("containers.conf"), String.join("\n",
                 "[containers]",
                 "default_ulimits = [\"nofile=20000:20000\", \"nproc=32768:32768\"]",
@@ -43,7 +53,7 @@ public final class Podman implements AutoCloseable {
                 "runtime = \"runc\"", ""));
         Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
         Files.copy(Path.of("/usr/bin/busybox"), rootfs.resolve("busybox"));
-        for (String applet : List.of("sh", "ping", "sleep", "ip", "cat", "true")) {
+        for (String applet : List.of("sh", "ping", "sleep", "ip", "cat", "true", "nc", "echo")) {
             Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
         }
         Path tar = dir.resolve("rootfs.tar");
