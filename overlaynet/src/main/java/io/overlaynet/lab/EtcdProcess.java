@@ -29,13 +29,16 @@ public final class EtcdProcess implements AutoCloseable {
 
     private final List<Member> members = new ArrayList<>();
     private final Path base;
+    /** Where clients reach every member from (and where {@link #inside} runs). */
     private final Optional<Path> netns;
-    private final String ip;
 
-    private EtcdProcess(Path base, Optional<Path> netns, String ip) {
+    private EtcdProcess(Path base, Optional<Path> netns) {
         this.base = base;
         this.netns = netns;
-        this.ip = ip;
+    }
+
+    /** Where one member runs: its namespace (empty: the caller's) and the address it listens on. */
+    public record Place(Optional<Path> netns, String ip) {
     }
 
     /** Starts {@code size} members on 127.0.0.1 forming one cluster and waits until it answers. */
@@ -48,19 +51,31 @@ public final class EtcdProcess implements AutoCloseable {
      * that namespace's 127.0.0.1, so agents in the lab's host namespaces can reach it.
      */
     public static EtcdProcess start(int size, Path base, Optional<Path> netns, String ip) {
-        EtcdProcess e = new EtcdProcess(base, netns, ip);
+        List<Place> places = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            places.add(new Place(netns, ip));
+        }
+        return start(places, base, netns);
+    }
+
+    /**
+     * Starts one member at each place (each may have a namespace and address of its own, so that one
+     * can be cut off from the others), reached by clients from {@code clientNs}.
+     */
+    public static EtcdProcess start(List<Place> places, Path base, Optional<Path> clientNs) {
+        EtcdProcess e = new EtcdProcess(base, clientNs);
         try {
             List<int[]> ports = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
+            for (int i = 0; i < places.size(); i++) {
                 ports.add(new int[]{freePort(), freePort()});
             }
             StringBuilder cluster = new StringBuilder();
-            for (int i = 0; i < size; i++) {
-                cluster.append(i == 0 ? "" : ",").append("m").append(i).append("=http://").append(ip).append(':')
-                        .append(ports.get(i)[1]);
+            for (int i = 0; i < places.size(); i++) {
+                cluster.append(i == 0 ? "" : ",").append("m").append(i).append("=http://").append(places.get(i).ip())
+                        .append(':').append(ports.get(i)[1]);
             }
-            for (int i = 0; i < size; i++) {
-                e.members.add(e.launch("m" + i, ports.get(i)[0], ports.get(i)[1], cluster.toString()));
+            for (int i = 0; i < places.size(); i++) {
+                e.members.add(e.launch("m" + i, places.get(i), ports.get(i)[0], ports.get(i)[1], cluster.toString()));
             }
             e.awaitHealthy();
             return e;
@@ -70,12 +85,13 @@ public final class EtcdProcess implements AutoCloseable {
         }
     }
 
-    private Member launch(String name, int client, int peer, String cluster) {
+    private Member launch(String name, Place at, int client, int peer, String cluster) {
         Path dir = base.resolve(name);
+        String ip = at.ip();
         try {
             Files.createDirectories(dir);
             List<String> cmd = new ArrayList<>();
-            netns.ifPresent(n -> cmd.addAll(List.of("setsid", "nsenter", "--net=" + n)));
+            at.netns().ifPresent(n -> cmd.addAll(List.of("setsid", "nsenter", "--net=" + n)));
             String listen = "http://" + ip + ":" + client + (ip.equals("127.0.0.1") ? "" : ",http://127.0.0.1:" + client);
             cmd.addAll(List.of("etcd", "--name", name, "--data-dir", dir.toString(),
                     "--listen-client-urls", listen,

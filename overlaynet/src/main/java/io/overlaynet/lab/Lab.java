@@ -181,7 +181,7 @@ public final class Lab {
                 rt.addresses().add(UNDERLAY_BRIDGE, new IpPrefix(UNDERLAY.addressAt(1), UNDERLAY.length()));
                 outside(rt);
             }
-            store = agents.store(storeKind, ul, UNDERLAY.addressAt(1).getHostAddress(), etcdMembers);
+            store = agents.store(storeKind, ul, etcdPlaces(storeKind, etcdMembers));
             rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
                     store.storeDir(), agentPids, store.etcdPids(), false);
             // Recorded early so 'lab down' can clean up after a failure half-way.
@@ -271,6 +271,42 @@ public final class Lab {
     /** Where the agent of a host writes its log. */
     public Path agentLog(LabHost h) {
         return stateRoot.resolve("labs").resolve(prefix).resolve(h.name() + ".log");
+    }
+
+    /**
+     * Where the lab's etcd members run: one in the underlay namespace on 192.168.104.1; several each in
+     * a namespace of its own on the underlay ({@code <prefix>etcd<i>}, 192.168.104.200+i), so one can be
+     * cut off from the others.
+     */
+    private List<EtcdProcess.Place> etcdPlaces(String storeKind, int members) {
+        List<EtcdProcess.Place> places = new ArrayList<>();
+        if (!storeKind.equals("etcd") || members == 1) {
+            for (int i = 0; i < members; i++) {
+                places.add(new EtcdProcess.Place(Optional.of(NetNamespaces.RUN_DIR.resolve(prefix + "underlay")),
+                        UNDERLAY.addressAt(1).getHostAddress()));
+            }
+            return places;
+        }
+        try (NetNs u = NetNs.named(prefix + "underlay"); Rtnl underlay = Rtnl.open(u)) {
+            for (int i = 0; i < members; i++) {
+                String name = etcdNamespace(i);
+                InetAddress ip = UNDERLAY.addressAt(200 + i);
+                try (NetNs m = NetNamespaces.create(name); Rtnl rt = Rtnl.open(m)) {
+                    underlay.links().add(LinkSpec.of("etcd" + i, LinkKind.Veth.peer("eth0").in(m))
+                            .master(underlay.links().index(UNDERLAY_BRIDGE)).up(true));
+                    rt.links().setUp("lo");
+                    rt.addresses().add("eth0", new IpPrefix(ip, UNDERLAY.length()));
+                    rt.links().setUp("eth0");
+                }
+                places.add(new EtcdProcess.Place(Optional.of(NetNamespaces.RUN_DIR.resolve(name)), ip.getHostAddress()));
+            }
+        }
+        return places;
+    }
+
+    /** The namespace of etcd member {@code i} in a lab with several. */
+    public String etcdNamespace(int i) {
+        return prefix + "etcd" + i;
     }
 
     /** The outside's namespace name. */
@@ -409,6 +445,8 @@ public final class Lab {
         LocalState hosts = new LocalState(Host.simulatedHosts(stateRoot));
         hosts.names("").stream().filter(d -> d.matches(hostName + "-")).forEach(hosts::deleteTree);
         NetNamespaces.deleteIfExists(outsideNamespace());
+        NetNamespaces.list().stream().filter(n -> n.matches(Pattern.quote(prefix) + "etcd\\d+"))
+                .forEach(NetNamespaces::deleteIfExists);
         NetNamespaces.deleteIfExists(rec.underlayNamespace());
     }
 }

@@ -44,14 +44,15 @@ final class LabAgents {
     }
 
     /**
-     * The lab's store. etcd runs in the underlay namespace on {@code etcdIp} (and that namespace's
-     * 127.0.0.1): the agents live in host namespaces and reach it over the lab's underlay.
+     * The lab's store. etcd members run at {@code places} (the underlay namespace, or namespaces of their
+     * own on the underlay); the agents live in host namespaces and reach them over the lab's underlay,
+     * and the lab's own client calls run in the underlay namespace.
      */
-    Started store(String kind, String underlayNs, String etcdIp, int members) throws IOException {
+    Started store(String kind, String underlayNs, List<EtcdProcess.Place> places) throws IOException {
         Files.createDirectories(labDir);
         if (kind.equals("etcd")) {
-            EtcdProcess etcd = EtcdProcess.start(members, labDir.resolve("etcd"),
-                    Optional.of(NetNamespaces.RUN_DIR.resolve(underlayNs)), etcdIp);
+            EtcdProcess etcd = EtcdProcess.start(places, labDir.resolve("etcd"),
+                    Optional.of(NetNamespaces.RUN_DIR.resolve(underlayNs)));
             etcd.inside(() -> {
                 defineNetwork(etcd.url());
                 return null;

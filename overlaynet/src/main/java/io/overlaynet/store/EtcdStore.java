@@ -39,6 +39,7 @@ import java.util.function.Consumer;
  */
 public final class EtcdStore implements Store {
     private static final long TIMEOUT_S = 5;
+    private static final long RESYNC_TIMEOUT_S = 1;
     private final Client client;
     private final KV kv;
     private final String endpoints;
@@ -60,15 +61,20 @@ public final class EtcdStore implements Store {
     }
 
     private <T> T await(CompletableFuture<T> f, String what) {
+        return await(f, what, TIMEOUT_S);
+    }
+
+    private <T> T await(CompletableFuture<T> f, String what, long seconds) {
         try {
-            return f.get(TIMEOUT_S, TimeUnit.SECONDS);
+            return f.get(seconds, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException(what + " on " + describe() + ": interrupted");
         } catch (ExecutionException e) {
             throw new StoreException(what + " on " + describe() + ": " + rootMessage(e.getCause()));
         } catch (TimeoutException e) {
-            throw new StoreException(what + " on " + describe() + ": no answer within " + TIMEOUT_S
+            f.cancel(true);
+            throw new StoreException(what + " on " + describe() + ": no answer within " + seconds
                     + " s (is etcd running?)");
         }
     }
@@ -222,16 +228,24 @@ public final class EtcdStore implements Store {
             }
         }
 
+        /**
+         * Lists everything again, then watches from there. A member cut off from its cluster cannot
+         * answer a linearizable read: each attempt waits a second at most, and the next one goes to
+         * another member (the client takes turns among them).
+         */
         private synchronized void resync() {
             while (!closed) {
                 try {
-                    Snapshot s = list(prefix);
+                    GetResponse r = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()),
+                            "list " + prefix, RESYNC_TIMEOUT_S);
+                    Snapshot s = new Snapshot(r.getKvs().stream().map(EtcdStore::entry).toList(),
+                            r.getHeader().getRevision());
                     lastRevision = s.revision();
                     listener.accept(new Event.Reset(s));
                     start();
                     return;
                 } catch (StoreException e) {
-                    sleep(500);
+                    sleep(100);
                 }
             }
         }
