@@ -13,6 +13,7 @@ import io.overlaynet.store.Stores;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.CniShim;
 import io.overlaynet.testing.LabFixture;
+import io.overlaynet.testing.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,7 +49,7 @@ class CniPluginTest {
         return e;
     }
 
-    private static JsonNode json(CniShim.Result r) throws Exception {
+    private static JsonNode json(Proc.Result r) throws Exception {
         return LocalState.JSON.readTree(r.out());
     }
 
@@ -62,11 +63,11 @@ class CniPluginTest {
         String c1 = "/run/netns/" + fixture.ns("c1");
         String c2 = "/run/netns/" + fixture.ns("c2");
 
-        CniShim.Result version = CniShim.run(h, env("VERSION", "", "", ""), "{\"cniVersion\":\"1.1.0\"}");
+        Proc.Result version = CniShim.run(h, env("VERSION", "", "", ""), "{\"cniVersion\":\"1.1.0\"}");
         assertEquals(0, version.exit());
         assertTrue(json(version).path("supportedVersions").toString().contains("1.1.0"), version.out());
 
-        CniShim.Result add = CniShim.run(h, env("ADD", "ctr-one", c1, "eth0"), config("1.1.0", "demo"));
+        Proc.Result add = CniShim.run(h, env("ADD", "ctr-one", c1, "eth0"), config("1.1.0", "demo"));
         assertEquals(0, add.exit(), add.out() + add.err());
         JsonNode r = json(add);
         assertEquals("1.1.0", r.path("cniVersion").asText());
@@ -83,14 +84,14 @@ class CniPluginTest {
         assertTrue(link.toString().contains("\"local\":\"" + address.substring(0, address.indexOf('/')) + "\""), link.toString());
         assertTrue(LabPing.ping(fixture.ns("c1"), "12.12.12.3").isPresent());
 
-        CniShim.Result again = CniShim.run(h, env("ADD", "ctr-one", c1, "eth0"), config("1.1.0", "demo"));
+        Proc.Result again = CniShim.run(h, env("ADD", "ctr-one", c1, "eth0"), config("1.1.0", "demo"));
         assertEquals(0, again.exit(), again.out());
         assertEquals(r, json(again), "a repeated ADD gives the same answer");
 
         String withPrev = "{\"cniVersion\":\"1.1.0\",\"name\":\"demo\",\"type\":\"overlaynet\",\"prevResult\":" + r + "}";
         assertEquals(0, CniShim.run(h, env("CHECK", "ctr-one", c1, "eth0"), withPrev).exit());
         Sh.run("ip", "-n", fixture.ns("c1"), "route", "del", "default");
-        CniShim.Result broken = CniShim.run(h, env("CHECK", "ctr-one", c1, "eth0"), withPrev);
+        Proc.Result broken = CniShim.run(h, env("CHECK", "ctr-one", c1, "eth0"), withPrev);
         assertEquals(1, broken.exit());
         assertEquals(100, json(broken).path("code").asInt());
         assertTrue(json(broken).path("msg").asText().contains("no default route via 12.12.12.1"), broken.out());
@@ -98,7 +99,7 @@ class CniPluginTest {
         // An address asked for, and an older runtime's version: the address carries "version": "4".
         Map<String, String> withIp = env("ADD", "ctr-two", c2, "eth0");
         withIp.put("CNI_ARGS", "IgnoreUnknown=1;IP=12.12.12.77;K8S_POD_NAME=web");
-        CniShim.Result old = CniShim.run(h, withIp, config("0.4.0", "demo"));
+        Proc.Result old = CniShim.run(h, withIp, config("0.4.0", "demo"));
         assertEquals(0, old.exit(), old.out());
         assertEquals("12.12.12.77/24", json(old).path("ips").get(0).path("address").asText());
         assertEquals("4", json(old).path("ips").get(0).path("version").asText());
@@ -145,7 +146,7 @@ class CniPluginTest {
                 new Bad("no CNI_NETNS", env("ADD", "x1", "", "eth0"), config("1.0.0", "demo"), 4, "CNI_NETNS is not set"),
                 new Bad("IP outside the subnet", outside, config("1.0.0", "demo"), 7, "outside network demo"));
         for (Bad b : cases) {
-            CniShim.Result r = CniShim.run(h, b.env(), b.config());
+            Proc.Result r = CniShim.run(h, b.env(), b.config());
             assertEquals(1, r.exit(), b.what() + ": " + r.out());
             JsonNode j = json(r);
             assertEquals(b.code(), j.path("code").asInt(), b.what() + ": " + r.out());
@@ -164,18 +165,18 @@ class CniPluginTest {
         String h = lab.hosts().getFirst().namespace();
         NetNamespaces.create(fixture.ns("c4")).close();
         String c4 = "/run/netns/" + fixture.ns("c4");
-        CniShim.Result add = CniShim.run(h, env("ADD", "ctr-four", c4, "eth0"), config("1.0.0", "demo"));
+        Proc.Result add = CniShim.run(h, env("ADD", "ctr-four", c4, "eth0"), config("1.0.0", "demo"));
         assertEquals(0, add.exit(), add.out());
         String ip = json(add).path("ips").get(0).path("address").asText().split("/")[0];
 
         ProcessHandle agent = ProcessHandle.of(lab.agentPids().getFirst()).orElseThrow();
         agent.destroyForcibly();
         agent.onExit().get(10, TimeUnit.SECONDS);
-        CniShim.Result later = CniShim.run(h, env("ADD", "ctr-five", c4, "eth1"), config("1.0.0", "demo"));
+        Proc.Result later = CniShim.run(h, env("ADD", "ctr-five", c4, "eth1"), config("1.0.0", "demo"));
         assertEquals(11, json(later).path("code").asInt(), later.out());
-        CniShim.Result status = CniShim.run(h, env("STATUS", "", "", ""), config("1.1.0", "demo"));
+        Proc.Result status = CniShim.run(h, env("STATUS", "", "", ""), config("1.1.0", "demo"));
         assertEquals(50, json(status).path("code").asInt(), status.out());
-        CniShim.Result del = CniShim.run(h, env("DEL", "ctr-four", c4, "eth0"), config("1.0.0", "demo"));
+        Proc.Result del = CniShim.run(h, env("DEL", "ctr-four", c4, "eth0"), config("1.0.0", "demo"));
         assertEquals(0, del.exit(), "DEL succeeds with the agent down: " + del.out());
         assertEquals(1, CniShim.spooled(h).size());
 

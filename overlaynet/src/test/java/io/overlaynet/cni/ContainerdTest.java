@@ -7,6 +7,7 @@ import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
 import io.overlaynet.testing.Containerd;
 import io.overlaynet.testing.LabFixture;
+import io.overlaynet.testing.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,7 +24,7 @@ class ContainerdTest {
         LabRecord lab = fixture.lab().upWithAgents(2, false, "file");
         LabHost h1 = lab.hosts().get(0);
         try (Containerd containerd = new Containerd(fixture.prefix, "demo", lab.underlayNamespace())) {
-            Containerd.Result ping = containerd.ctr(h1.namespace(), "run", "--rm", "--cni", "--rootfs",
+            Proc.Result ping = containerd.ctr(h1.namespace(), "run", "--rm", "--cni", "--rootfs",
                     containerd.rootfs().toString(), fixture.prefix + "c1", "/bin/ping", "-c", "1", "-W", "3", "12.12.12.3");
             assertEquals(0, ping.exit(), ping.out());
             assertTrue(ping.out().contains("1 packets received"), ping.out());

@@ -7,6 +7,7 @@ import io.overlaynet.netlink.testing.Sh;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.Docker;
 import io.overlaynet.testing.LabFixture;
+import io.overlaynet.testing.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,7 +31,7 @@ class DockerTest {
         LabHost h1 = lab.hosts().get(0);
         String forwarding = Sh.run("cat", "/proc/sys/net/ipv4/ip_forward").out().strip();
         try (Docker docker = new Docker(fixture.prefix, h1.namespace())) {
-            Docker.Result run = docker.docker("run", "-d", "--net=none", "--name", fixture.prefix + "web", docker.image(),
+            Proc.Result run = docker.docker("run", "-d", "--net=none", "--name", fixture.prefix + "web", docker.image(),
                     "sleep", "600");
             assertEquals(0, run.exit(), run.out());
             Cli.Run add = Cli.expect(0, List.of("--host-ns", h1.namespace(), "--state-dir", fixture.stateDir.toString()),
@@ -38,7 +39,7 @@ class DockerTest {
                     docker.socket().toString(), "-o", "json");
             String ip = add.json().path("ip").asText();
             assertTrue(ip.startsWith("12.12.12."), add.out());
-            Docker.Result ping = docker.docker("exec", fixture.prefix + "web", "ping", "-c", "1", "-W", "3", "12.12.12.3");
+            Proc.Result ping = docker.docker("exec", fixture.prefix + "web", "ping", "-c", "1", "-W", "3", "12.12.12.3");
             assertEquals(0, ping.exit(), ping.out());
             assertTrue(LabPing.ping(lab.hosts().get(1).containers().getFirst().namespace(), ip).isPresent(),
                     "node2's container reaches the Docker container");

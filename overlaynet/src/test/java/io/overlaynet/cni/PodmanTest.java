@@ -8,6 +8,7 @@ import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
 import io.overlaynet.testing.LabFixture;
+import io.overlaynet.testing.Proc;
 import io.overlaynet.testing.Podman;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,13 +36,13 @@ class PodmanTest {
         LabHost h2 = lab.hosts().get(1);
         try (Podman podman = new Podman(fixture.prefix, "demo")) {
             // A container on node2, by address: the lab's own container on node1 reaches it...
-            Podman.Result web = podman.run(h2.namespace(), "run", "-d", "--name", fixture.prefix + "web", "--network",
+            Proc.Result web = podman.run(h2.namespace(), "run", "-d", "--name", fixture.prefix + "web", "--network",
                     "demo", "--ip", "12.12.12.90", podman.image(), "sleep", "600");
             assertEquals(0, web.exit(), web.err());
             assertTrue(LabPing.ping(h1.containers().getFirst().namespace(), "12.12.12.90").isPresent(),
                     "node1's pinkns reaches the podman container on node2");
             // ...and a podman container on node1 reaches it too.
-            Podman.Result ping = podman.run(h1.namespace(), "run", "--rm", "--network", "demo", "--cap-add", "NET_RAW",
+            Proc.Result ping = podman.run(h1.namespace(), "run", "--rm", "--network", "demo", "--cap-add", "NET_RAW",
                     podman.image(), "ping", "-c", "1", "-W", "3", "12.12.12.90");
             assertEquals(0, ping.exit(), ping.out() + ping.err());
             assertTrue(ping.out().contains("1 packets received"), ping.out());
@@ -49,7 +50,7 @@ class PodmanTest {
                 Optional<Store.Entry> claim = s.get(Keys.endpoint("demo", "12.12.12.90"));
                 assertTrue(claim.isPresent() && claim.get().value().contains("node2"), "the address is claimed for node2");
             }
-            Podman.Result rm = podman.run(h2.namespace(), "rm", "-f", "-t", "0", fixture.prefix + "web");
+            Proc.Result rm = podman.run(h2.namespace(), "rm", "-f", "-t", "0", fixture.prefix + "web");
             assertEquals(0, rm.exit(), rm.err());
             try (Store s = Stores.open(lab.store())) {
                 assertTrue(s.get(Keys.endpoint("demo", "12.12.12.90")).isEmpty(), "podman rm released the address");
@@ -66,7 +67,7 @@ class PodmanTest {
                 "{\"type\": \"bandwidth\", \"capabilities\": {\"bandwidth\": true}}",
                 "{\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}, \"snat\": true}");
         try (Podman podman = new Podman(fixture.prefix, "demo", chained)) {
-            Podman.Result srv = podman.run(h1.namespace(), "run", "-d", "--name", fixture.prefix + "srv", "--network", "demo",
+            Proc.Result srv = podman.run(h1.namespace(), "run", "-d", "--name", fixture.prefix + "srv", "--network", "demo",
                     "-p", "8080:80", podman.image(), "sh", "-c", "while true; do echo hello-from-container | nc -l -p 80; done");
             assertEquals(0, srv.exit(), srv.err());
             assertEquals("512", podman.run(null, "exec", fixture.prefix + "srv", "cat", "/proc/sys/net/core/somaxconn")

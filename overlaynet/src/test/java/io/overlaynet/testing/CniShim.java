@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code overlaynet-cni} executable, built from {@code src/main/c} with the system's C compiler
@@ -35,30 +33,18 @@ public final class CniShim {
         return built;
     }
 
-    /** What the plugin printed and its exit code. */
-    public record Result(int exit, String out, String err) {
-    }
-
     /**
      * Runs one CNI call inside {@code hostNs} (the simulated host whose agent should answer).
      *
      * @param env CNI_COMMAND, CNI_CONTAINERID, ... as the runtime would set them
      */
-    public static Result run(String hostNs, Map<String, String> env, String config) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + hostNs, binary().toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeIf(k -> k.startsWith("CNI_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().write(config.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("overlaynet-cni did not finish in 30 s");
+    public static Proc.Result run(String hostNs, Map<String, String> env, String config) throws IOException,
+            InterruptedException {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        for (String k : List.of("CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_ARGS", "CNI_PATH")) {
+            all.putIfAbsent(k, "");
         }
-        return new Result(p.exitValue(), out, err);
+        return Proc.run(List.of("nsenter", "--net=/run/netns/" + hostNs, binary().toString()), all, config, 30);
     }
 
     /** Files of the CNI spool for a host namespace, as the executable writes them when no agent answers. */

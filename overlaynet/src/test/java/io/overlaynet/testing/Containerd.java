@@ -3,11 +3,11 @@ package io.overlaynet.testing;
 import io.overlaynet.state.Trees;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,25 +72,15 @@ public final class Containerd implements AutoCloseable {
         return dir.resolve("rootfs");
     }
 
-    public record Result(int exit, String out) {
-    }
-
     /** {@code ctr ARGS} against this containerd, inside the host namespace {@code hostNs} (null: here). */
-    public Result ctr(String hostNs, String... args) throws IOException, InterruptedException {
+    public Proc.Result ctr(String hostNs, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (hostNs != null) {
             cmd.addAll(List.of("nsenter", "--net=/run/netns/" + hostNs));
         }
         cmd.addAll(List.of("ctr", "-a", socket().toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("ctr " + String.join(" ", args) + " did not finish in 120 s");
-        }
-        return new Result(p.exitValue(), out);
+        return Proc.run(cmd, Map.of(), "", 120);
     }
 
     @Override

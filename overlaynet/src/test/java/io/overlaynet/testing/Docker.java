@@ -3,11 +3,11 @@ package io.overlaynet.testing;
 import io.overlaynet.state.Trees;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,7 +48,7 @@ public final class Docker implements AutoCloseable {
         Path tar = dir.resolve("rootfs.tar");
         Process t = new ProcessBuilder("tar", "-C", dir.resolve("rootfs").toString(), "-cf", tar.toString(), ".").start();
         t.waitFor();
-        Result imported = docker("import", tar.toString(), image);
+        Proc.Result imported = docker("import", tar.toString(), image);
         if (imported.exit() != 0) {
             throw new IllegalStateException("docker import failed: " + imported.out());
         }
@@ -62,28 +62,18 @@ public final class Docker implements AutoCloseable {
         return image;
     }
 
-    public record Result(int exit, String out) {
-    }
-
     /** {@code docker ARGS} against this daemon. */
-    public Result docker(String... args) throws IOException, InterruptedException {
+    public Proc.Result docker(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("docker " + String.join(" ", args) + " did not finish in 120 s");
-        }
-        return new Result(p.exitValue(), out);
+        return Proc.run(cmd, Map.of(), "", 120);
     }
 
     @Override
     public void close() {
         try {
             if (daemon.isAlive()) {
-                Result ids = docker("ps", "-aq");
+                Proc.Result ids = docker("ps", "-aq");
                 for (String id : ids.out().strip().lines().filter(l -> !l.isBlank()).toList()) {
                     docker("rm", "-f", id);
                 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,7 +59,7 @@ public final class Podman implements AutoCloseable {
         }
         Path tar = dir.resolve("rootfs.tar");
         exec(new ProcessBuilder("tar", "-C", dir.resolve("rootfs").toString(), "-cf", tar.toString(), "."));
-        Result imported = run(null, "import", tar.toString(), image);
+        Proc.Result imported = run(null, "import", tar.toString(), image);
         if (imported.exit() != 0) {
             throw new IllegalStateException("podman import failed: " + imported.err());
         }
@@ -68,11 +69,8 @@ public final class Podman implements AutoCloseable {
         return image;
     }
 
-    public record Result(int exit, String out, String err) {
-    }
-
     /** {@code podman ARGS} inside the host namespace {@code hostNs} (null: where the test runs). */
-    public Result run(String hostNs, String... args) throws IOException, InterruptedException {
+    public Proc.Result run(String hostNs, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (hostNs != null) {
             cmd.addAll(List.of("nsenter", "--net=/run/netns/" + hostNs));
@@ -80,17 +78,7 @@ public final class Podman implements AutoCloseable {
         cmd.addAll(List.of("podman", "--root", dir.resolve("storage").toString(), "--runroot",
                 dir.resolve("run").toString(), "--storage-driver", "vfs", "--tmpdir", dir.resolve("tmp").toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("podman " + String.join(" ", args) + " did not finish in 120 s");
-        }
-        return new Result(p.exitValue(), out, err);
+        return Proc.run(cmd, Map.of("CONTAINERS_CONF", dir.resolve("containers.conf").toString()), "", 120);
     }
 
     private static void exec(ProcessBuilder pb) throws IOException, InterruptedException {
