@@ -5,6 +5,10 @@ import io.overlaynet.cni.CniCall;
 import io.overlaynet.cni.CniHost;
 import io.overlaynet.cni.CniPlugin;
 import io.overlaynet.dataplane.Endpoints;
+import io.overlaynet.docker.DockerHost;
+import io.overlaynet.docker.DockerPlugin;
+import io.overlaynet.netlink.rtnl.IpPrefix;
+import io.overlaynet.state.LocalState;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.dataplane.NetworkConfig;
@@ -55,6 +59,7 @@ public final class Agent implements AutoCloseable {
     private final Reconciler reconciler;
     private final MissHandler misses;
     private final CniPlugin cni;
+    private DockerPluginServer docker;
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private Store.Watch watch;
     private Thread worker;
@@ -114,6 +119,10 @@ public final class Agent implements AutoCloseable {
         completeSpooledDels(); // before the API answers: a caller that waits for it finds them done
         api = new LocalApi(new Service(), log, cfg.apiSocket());
         api.start();
+        if (cfg.dockerPlugin().isPresent()) {
+            docker = new DockerPluginServer(new DockerPlugin(new DockerSide()), log, cfg.dockerPlugin().get());
+            docker.start();
+        }
         if (cfg.reactive()) {
             dataplane.lock();
             try {
@@ -250,6 +259,59 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The Docker driver's view of the agent. */
+    private final class DockerSide implements DockerHost {
+        private final Cluster cluster = new Cluster(store);
+
+        @Override
+        public Optional<NetworkConfig> networkByVni(int vni) {
+            return cluster.networks().stream().filter(n -> n.vni() == vni).findFirst().map(n -> n.config(mode()));
+        }
+
+        @Override
+        public Optional<NetworkConfig> networkBySubnet(IpPrefix subnet) {
+            return cluster.networks().stream().filter(n -> IpPrefix.parse(n.subnet()).equals(subnet.network()))
+                    .findFirst().map(n -> n.config(mode()));
+        }
+
+        @Override
+        public Optional<NetworkConfig> network(String name) {
+            return cluster.network(name).map(n -> n.config(mode()));
+        }
+
+        @Override
+        public void define(String name, int vni, IpPrefix subnet, InetAddress gateway) {
+            cluster.define(new StoreRecords.NetworkSpec(name, vni, subnet.toString(), gateway.getHostAddress(),
+                    underlay.mtu() - NetworkConfig.VXLAN_OVERHEAD, NetworkConfig.DEFAULT_PORT, false, true), false);
+        }
+
+        @Override
+        public InetAddress claim(String network, Optional<InetAddress> ip) {
+            return endpoints.claimForDocker(network, ip);
+        }
+
+        @Override
+        public void release(String network, InetAddress ip) {
+            endpoints.releaseForDocker(network, ip);
+        }
+
+        @Override
+        public EndpointRecord join(String network, String name, InetAddress ip, MacAddress mac, String sandbox,
+                                   String hostEnd) {
+            return endpoints.joinForDocker(network, name, ip, mac, sandbox, hostEnd);
+        }
+
+        @Override
+        public boolean leave(String network, String name) {
+            return endpoints.remove(network, name);
+        }
+
+        @Override
+        public LocalState state() {
+            return host.state();
+        }
+    }
+
     /**
      * DELs the CNI executable kept while no agent answered ({@code /run/overlaynet/cni-spool/<netns
      * inode>/}): done now, so no address or entry of a container that is gone stays behind.
@@ -339,6 +401,9 @@ public final class Agent implements AutoCloseable {
     /** Stops threads; with {@code deregister} the lease is revoked (host and endpoint records leave the store). */
     public void stop(boolean deregister) {
         ended.complete("stopped");
+        if (docker != null) {
+            docker.close();
+        }
         if (api != null) {
             api.close();
             AgentIndex.withdraw(hostInode);

@@ -10,10 +10,19 @@ import java.util.Optional;
  * @param reactive  answer the kernel's misses (the seeds' daemon) instead of programming ahead of time
  * @param apiSocket the local API's Unix socket (root only)
  * @param jsonLog   log one JSON object per line instead of text
+ * @param dockerPlugin serve Docker's network and IPAM driver protocol under this driver name
  */
 public record AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay,
                           String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
-                          int metricsPort, Duration reconcileEvery, boolean jsonLog) {
+                          int metricsPort, Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin) {
+
+    /** Without a Docker driver. */
+    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
+                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
+                       Duration reconcileEvery, boolean jsonLog) {
+        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
+                reconcileEvery, jsonLog, Optional.empty());
+    }
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
 

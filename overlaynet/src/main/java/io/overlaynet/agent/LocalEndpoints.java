@@ -83,10 +83,7 @@ final class LocalEndpoints {
     /** As above, the container's interface named {@code ifname} (a CNI runtime's CNI_IFNAME). */
     EndpointRecord add(String network, String name, Optional<InetAddress> ip, Optional<MacAddress> mac,
                        Optional<Path> netns, String ifname) {
-        NetworkSpec spec = view.network(network).or(() -> store.get(Keys.network(network))
-                .map(e -> StoreRecords.parse(e.value(), NetworkSpec.class))).orElseThrow(() -> new IllegalArgumentException(
-                "network " + network + " is not in the store " + store.describe()
-                        + ": create it with 'overlaynet network create " + network + " --store ...'"));
+        NetworkSpec spec = spec(network);
         Endpoints.checkName(name);
         mac.ifPresent(m -> checkMac(network, m));
         dataplane.lock();
@@ -96,21 +93,88 @@ final class LocalEndpoints {
             if (existing.isPresent()) {
                 return existing.get();
             }
-            // The store decided whether this network's subnet may overlap another's.
             Networks nets = new Networks(host).allowingOverlap();
-            boolean madeNetwork = nets.find(network).isEmpty();
+            boolean madeNetwork = ensureNetwork(nets, spec);
             NetworkConfig config = spec.config(mode);
-            NetworkRecord rec = nets.create(config, underlay).record();
-            if (madeNetwork) {
-                reconciler.reconcile(rec);
-                listener.made(rec);
-            }
             Ipam ipam = new Ipam(store);
             InetAddress gateway = Ip.parse(spec.gateway());
             Function<InetAddress, String> record = a -> StoreRecords.json(new EndpointInfo(name,
                     mac.orElse(Endpoints.macFor(a)).toString(), hostName, underlay.address().getHostAddress()));
             try {
                 return claimAndPlug(eps, ipam, network, name, config, gateway, ip, mac, netns, ifname, record);
+            } catch (RuntimeException e) {
+                if (madeNetwork) {
+                    listener.gone(network);
+                    nets.remove(network);
+                }
+                throw e;
+            }
+        } finally {
+            dataplane.unlock();
+        }
+    }
+
+    private NetworkSpec spec(String network) {
+        return view.network(network).or(() -> store.get(Keys.network(network))
+                .map(e -> StoreRecords.parse(e.value(), NetworkSpec.class))).orElseThrow(() -> new IllegalArgumentException(
+                "network " + network + " is not in the store " + store.describe()
+                        + ": create it with 'overlaynet network create " + network + " --store ...'"));
+    }
+
+    /**
+     * Builds the network here for its first endpoint (the store decided whether its subnet may overlap
+     * another's), diffs it against the store at once, and tells the listener; returns whether it was new.
+     */
+    private boolean ensureNetwork(Networks nets, NetworkSpec spec) {
+        boolean made = nets.find(spec.name()).isEmpty();
+        NetworkRecord rec = nets.create(spec.config(mode), underlay).record();
+        if (made) {
+            reconciler.reconcile(rec);
+            listener.made(rec);
+        }
+        return made;
+    }
+
+    /**
+     * Docker's IPAM request: an address claimed cluster-wide ahead of its endpoint, its record carrying
+     * the MAC derived from the address and a provisional name until the endpoint joins.
+     */
+    InetAddress claimForDocker(String network, Optional<InetAddress> ip) {
+        NetworkSpec spec = spec(network);
+        Ipam ipam = new Ipam(store);
+        return registration.withLease(l -> ipam.allocate(network, spec.config(mode).subnet(), Ip.parse(spec.gateway()), ip,
+                a -> StoreRecords.json(new EndpointInfo("docker-" + a.getHostAddress().replace('.', '-'),
+                        Endpoints.macFor(a).toString(), hostName, underlay.address().getHostAddress())), Optional.of(l)));
+    }
+
+    /** Gives back an address this host claimed, if its record is still this host's. */
+    void releaseForDocker(String network, InetAddress ip) {
+        String key = Keys.endpoint(network, ip.getHostAddress());
+        store.get(key).filter(e -> {
+            try {
+                return hostName.equals(StoreRecords.parse(e.value(), EndpointInfo.class).host());
+            } catch (IllegalArgumentException bad) {
+                return false;
+            }
+        }).ifPresent(e -> store.delete(key));
+    }
+
+    /** Docker's Join: the endpoint plugged with its container end left for Docker; its record completed. */
+    EndpointRecord joinForDocker(String network, String name, InetAddress ip, MacAddress mac, String sandbox,
+                                 String hostEnd) {
+        NetworkSpec spec = spec(network);
+        dataplane.lock();
+        try {
+            Networks nets = new Networks(host).allowingOverlap();
+            boolean madeNetwork = ensureNetwork(nets, spec);
+            try {
+                EndpointRecord r = new Endpoints(host).addForDocker(network, name, ip, mac, sandbox, hostEnd);
+                registration.withLease(l -> {
+                    store.put(Keys.endpoint(network, ip.getHostAddress()), StoreRecords.json(new EndpointInfo(name,
+                            mac.toString(), hostName, underlay.address().getHostAddress())), l);
+                    return null;
+                });
+                return r;
             } catch (RuntimeException e) {
                 if (madeNetwork) {
                     listener.gone(network);

@@ -39,6 +39,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", paramLabel = "PORT",
             defaultValue = "0", description = "Serve Prometheus metrics on 127.0.0.1:PORT (0: off).")
     int metricsPort;
+    @Option(names = "--docker-plugin", paramLabel = "NAME", description = {"Also serve Docker's network and IPAM driver "
+            + "protocol as NAME (socket /run/docker/plugins/NAME.sock):",
+        "docker network create -d NAME --ipam-driver NAME --subnet CIDR -o vni=N NET"})
+    Optional<String> dockerPlugin;
     @Option(names = "--reconcile-every", paramLabel = "SECONDS",
             defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
     int reconcileEvery;
@@ -53,7 +57,12 @@ final class AgentCommand implements Callable<Integer> {
         String name = hostName.orElseGet(AgentCommand::kernelHostname);
         AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
-                metricsPort, Duration.ofSeconds(reconcileEvery), host.json());
+                metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin);
+        dockerPlugin.ifPresent(n -> {
+            if (!n.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
+                throw new IllegalArgumentException("--docker-plugin '" + n + "' is not a driver name: use a-z, 0-9, '.', '_', '-'");
+            }
+        });
         Agent agent = new Agent(cfg);
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread hook = new Thread(() -> {

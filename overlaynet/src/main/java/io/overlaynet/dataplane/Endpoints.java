@@ -251,6 +251,48 @@ public final class Endpoints {
     }
 
     /**
+     * Docker's way (a network driver's Join): the pair is made with the container's end left in the host
+     * namespace, named {@code hostEnd}, carrying the MAC and MTU; Docker moves it into the sandbox and
+     * gives it the address and routes itself. The endpoint is recorded like any other (its namespace is
+     * the sandbox key), so the store, the agent and {@link #remove} know it.
+     */
+    public EndpointRecord addForDocker(String network, String name, InetAddress ip, MacAddress mac, String sandbox,
+                                       String hostEnd) {
+        NetworkRecord net = new Networks(host).get(network);
+        NetworkConfig cfg = NetworkConfig.of(net);
+        cfg.checkEndpointIp(ip);
+        Check.linkName(hostEnd);
+        EndpointRecord rec = new EndpointRecord(network, name, ip.getHostAddress(), mac.toString(), sandbox, false,
+                vethName(network, name), CONTAINER_IF);
+        EndpointJournal journal = journal(network);
+        Optional<EndpointJournal.Entry> held = journal.claim(rec);
+        if (held.isPresent()) {
+            if (held.get().record().equals(rec)) {
+                return rec;
+            }
+            throw new IllegalArgumentException("endpoint " + name + " or IP " + ip.getHostAddress() + " of network "
+                    + network + " is already attached here");
+        }
+        Overlay overlay = host.overlay(net);
+        try {
+            LinkSpec pair = LinkSpec.of(rec.hostVeth(), LinkKind.Veth.peer(hostEnd).in(host.namespace()).mac(mac)
+                    .mtu(cfg.mtu())).mtu(cfg.mtu()).master(overlay.bridgeIndex()).up(true).queues(1);
+            BatchResult made = overlay.rtnl().batch(List.of(overlay.rtnl().links().addRequest(pair).echo(),
+                    overlay.rtnl().links().setAliasRequest(rec.hostVeth(), Host.OWNER_ALIAS)));
+            made.throwIfFailed();
+            int port = LinkOps.echoed(made, rec.hostVeth()).map(Link::index)
+                    .orElseGet(() -> overlay.rtnl().links().index(rec.hostVeth()));
+            overlay.rtnl().fdb().replace(FdbEntry.staticOnPort(port, mac));
+            journal.ready(name);
+            return rec;
+        } catch (RuntimeException e) {
+            overlay.rtnl().links().deleteIfExists(rec.hostVeth());
+            journal.release(name);
+            throw e;
+        }
+    }
+
+    /**
      * The container's route to its subnet: the one the kernel makes for the address, with the network's
      * advmss ({@link NetworkConfig#tcpAdvmss}) unless {@code advmss} is false (the kernel's own route).
      */

@@ -263,6 +263,11 @@ public final class Lab {
                 .orElseThrow(() -> new IllegalStateException("no agent answers for " + h.name()));
     }
 
+    /** The Docker network driver a host's agent serves (docker network create -d NAME). */
+    public static String dockerDriver(LabHost h) {
+        return LabAgents.dockerDriver(h);
+    }
+
     /** The API socket of a host's agent. */
     public Path agentSocket(LabHost h) {
         return new LabAgents(stateRoot, prefix).socket(h);

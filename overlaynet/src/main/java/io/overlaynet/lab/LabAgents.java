@@ -75,6 +75,11 @@ final class LabAgents {
         }
     }
 
+    /** The Docker driver name a lab host's agent serves ({@code <host prefix>overlaynet}). */
+    static String dockerDriver(LabHost h) {
+        return h.nsPrefix().toLowerCase() + "overlaynet";
+    }
+
     Path socket(LabHost h) {
         return labDir.resolve(h.name() + ".sock");
     }
@@ -91,7 +96,7 @@ final class LabAgents {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.overlaynet.cli.Main", "agent",
                 "--store", storeUrl, "--host", h.name(), "--mode", reactive ? "reactive" : "proactive",
                 "--underlay", "eth1", "--ns-prefix", h.nsPrefix(), "--state-dir", stateRoot.toString(),
-                "--host-ns", h.namespace(),
+                "--host-ns", h.namespace(), "--docker-plugin", dockerDriver(h),
                 "--api-socket", socket(h).toString(), "--lease-ttl", "10"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(labDir.resolve(h.name() + ".log").toFile());

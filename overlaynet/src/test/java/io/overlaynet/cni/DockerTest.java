@@ -1,9 +1,13 @@
 package io.overlaynet.cni;
 
+import io.overlaynet.lab.Lab;
 import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
 import io.overlaynet.netlink.testing.Sh;
+import io.overlaynet.store.Keys;
+import io.overlaynet.store.Store;
+import io.overlaynet.store.Stores;
 import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.Docker;
 import io.overlaynet.testing.LabFixture;
@@ -50,5 +54,39 @@ class DockerTest {
         }
         assertEquals(forwarding, Sh.run("cat", "/proc/sys/net/ipv4/ip_forward").out().strip(),
                 "the host's forwarding setting is as it was");
+    }
+
+    /**
+     * Docker's own networks: on two hosts, {@code docker network create -d <driver> --ipam-driver <driver>
+     * --subnet 12.12.12.0/24 -o vni=42 demo} joins the store's network with that VNI, {@code docker run
+     * --network demo} containers get cluster-wide addresses, and they reach each other across hosts.
+     */
+    @Test
+    void dockerNetworksOfTheDriverReachAcrossHosts() throws Exception {
+        LabRecord lab = fixture.lab().upWithAgents(2, false, "file");
+        LabHost h1 = lab.hosts().get(0);
+        LabHost h2 = lab.hosts().get(1);
+        try (Docker d1 = new Docker(fixture.prefix + "1", h1.namespace());
+             Docker d2 = new Docker(fixture.prefix + "2", h2.namespace())) {
+            for (Docker d : List.of(d1, d2)) {
+                String driver = Lab.dockerDriver(d == d1 ? h1 : h2);
+                Proc.Result net = d.docker("network", "create", "-d", driver, "--ipam-driver", driver, "--subnet",
+                        "12.12.12.0/24", "-o", "vni=42", "demo");
+                assertEquals(0, net.exit(), net.out() + net.err());
+            }
+            Proc.Result web = d1.docker("run", "-d", "--network", "demo", "--name", "web", d1.image(), "sleep", "600");
+            assertEquals(0, web.exit(), web.out() + web.err());
+            String ip = d1.docker("inspect", "-f", "{{.NetworkSettings.Networks.demo.IPAddress}}", "web").out().strip();
+            assertTrue(ip.startsWith("12.12.12.") && !List.of("12.12.12.2", "12.12.12.3", "12.12.12.4").contains(ip), ip);
+            Proc.Result ping = d2.docker("run", "--rm", "--network", "demo", d2.image(), "ping", "-c", "1", "-W", "3", ip);
+            assertEquals(0, ping.exit(), ping.out() + ping.err());
+            assertTrue(LabPing.ping(h2.containers().getFirst().namespace(), ip).isPresent(),
+                    "node2's lab container reaches the Docker container on node1");
+            Proc.Result rm = d1.docker("rm", "-f", "web");
+            assertEquals(0, rm.exit(), rm.out());
+            try (Store s = Stores.open(lab.store())) {
+                assertTrue(s.get(Keys.endpoint("demo", ip)).isEmpty(), "docker rm gave the address back");
+            }
+        }
     }
 }
