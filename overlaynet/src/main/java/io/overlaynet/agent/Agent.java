@@ -13,6 +13,7 @@ import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.dataplane.NetworkConfig;
 import io.overlaynet.dataplane.Networks;
+import io.overlaynet.dataplane.Ports;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.dataplane.Underlay;
@@ -304,6 +305,26 @@ public final class Agent implements AutoCloseable {
         @Override
         public boolean leave(String network, String name) {
             return endpoints.remove(network, name);
+        }
+
+        @Override
+        public void publish(String key, List<Ports.PortMap> ports) {
+            dataplane.lock();
+            try {
+                new Ports(host).publish(key, ports);
+            } finally {
+                dataplane.unlock();
+            }
+        }
+
+        @Override
+        public void unpublish(String key) {
+            dataplane.lock();
+            try {
+                new Ports(host).unpublish(key);
+            } finally {
+                dataplane.unlock();
+            }
         }
 
         @Override

@@ -27,6 +27,7 @@ import java.util.Optional;
  *   host ns: SUBNET via 169.254.53.2 dev oe&lt;VNI&gt; onlink; forwarding on oe&lt;VNI&gt; and the underlay device;
  *   nf_tables table ip overlaynet: postrouting  ip saddr SUBNET oifname != oe&lt;VNI&gt; masquerade
  *                                  forward      iifname "oe*" oifname "oe*" drop   (networks stay apart)
+ *                                  prerouting, output  ip daddr VTEP tcp dport P dnat to IP:PORT  (published ports)
  * </pre>
  * Every host-side end has the same link-local address and every overlay-side end the other one, with
  * on-link routes: no address plan, and no clash between networks. The host's table is rewritten whole,
@@ -90,6 +91,20 @@ final class Egress {
             for (NetworkRecord n : out) {
                 tx.add(Nft.addRule(Nft.FAMILY_IP, TABLE, "postrouting",
                         EgressRules.masquerade(IpPrefix.parse(n.subnet()), hostSide(n.vni()))));
+            }
+            List<Ports.PortMap> published = new Ports(host).all();
+            if (!published.isEmpty()) {
+                // Connections to the host's address, from outside (prerouting) and from the host itself (output).
+                tx.add(Nft.addBaseChain(Nft.FAMILY_IP, TABLE, "prerouting", "nat", Nft.HOOK_PREROUTING, Nft.PRIORITY_DSTNAT));
+                tx.add(Nft.addBaseChain(Nft.FAMILY_IP, TABLE, "output", "nat", Nft.HOOK_OUTPUT, Nft.PRIORITY_DSTNAT));
+                for (Ports.PortMap p : published) {
+                    out.stream().filter(n -> n.name().equals(p.network())).findFirst().ifPresent(n -> {
+                        List<io.overlaynet.netlink.nft.Expr> rule = EgressRules.publish(Ip.parse(n.vtep()), p.proto(),
+                                p.hostPort(), Ip.parse(p.ip()), p.port());
+                        tx.add(Nft.addRule(Nft.FAMILY_IP, TABLE, "prerouting", rule));
+                        tx.add(Nft.addRule(Nft.FAMILY_IP, TABLE, "output", rule));
+                    });
+                }
             }
         }
         try (Nft nft = host.namespace().call(Nft::open)) {

@@ -38,6 +38,12 @@ public interface DockerHost {
     /** Detaches an endpoint; false when it was not there. */
     boolean leave(String network, String name);
 
+    /** Publishes an endpoint's ports on this host's address (replacing what it had). */
+    void publish(String key, java.util.List<io.overlaynet.dataplane.Ports.PortMap> ports);
+
+    /** Withdraws an endpoint's published ports. */
+    void unpublish(String key);
+
     /** This host's state directory: which Docker network and endpoint is which. */
     LocalState state();
 }

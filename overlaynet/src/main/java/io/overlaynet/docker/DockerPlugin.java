@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.NetworkConfig;
+import io.overlaynet.dataplane.Ports;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.IpPrefix;
@@ -47,9 +48,10 @@ public final class DockerPlugin {
             case "NetworkDriver.CreateEndpoint" -> createEndpoint(req, out);
             case "NetworkDriver.Join" -> join(req, out);
             case "NetworkDriver.Leave", "NetworkDriver.DiscoverNew", "NetworkDriver.DiscoverDelete",
-                 "NetworkDriver.ProgramExternalConnectivity", "NetworkDriver.RevokeExternalConnectivity",
                  "IpamDriver.ReleasePool" -> {
             }
+            case "NetworkDriver.ProgramExternalConnectivity" -> publish(req);
+            case "NetworkDriver.RevokeExternalConnectivity" -> host.unpublish(safe(req.path("EndpointID").asText()));
             case "NetworkDriver.DeleteEndpoint" -> deleteEndpoint(req);
             case "NetworkDriver.EndpointOperInfo" -> out.putObject("Value");
             case "IpamDriver.GetCapabilities" -> out.put("RequiresMACAddress", false);
@@ -153,8 +155,28 @@ public final class DockerPlugin {
         host.network(e.network()).ifPresent(net -> out.put("Gateway", net.gateway().getHostAddress()));
     }
 
+    /** {@code docker run -p HOST:CONTAINER}: the host's address and port sent on to the container's. */
+    private void publish(JsonNode req) {
+        String id = req.path("EndpointID").asText();
+        EndpointMap e = host.state().read(endpointPath(id), EndpointMap.class).orElseThrow(() -> new IllegalStateException(
+                "Docker endpoint " + id + " was never created here"));
+        java.util.List<Ports.PortMap> ports = new java.util.ArrayList<>();
+        for (JsonNode p : req.path("Options").path("com.docker.network.portmap")) {
+            int hostPort = p.path("HostPort").asInt(0);
+            if (hostPort == 0) {
+                throw new IllegalArgumentException("publish with a host port of your choice (-p HOSTPORT:PORT): "
+                        + "overlaynet's driver does not pick one");
+            }
+            ports.add(new Ports.PortMap(e.network(), p.path("Proto").asInt(6), hostPort, e.ip(), p.path("Port").asInt()));
+        }
+        if (!ports.isEmpty()) {
+            host.publish(safe(id), ports);
+        }
+    }
+
     private void deleteEndpoint(JsonNode req) {
         String id = req.path("EndpointID").asText();
+        host.unpublish(safe(id));
         host.state().read(endpointPath(id), EndpointMap.class).ifPresent(e -> host.leave(e.network(), e.name()));
         host.state().delete(endpointPath(id));
     }

@@ -4,6 +4,7 @@ import io.overlaynet.lab.Lab;
 import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
+import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.testing.Sh;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
@@ -15,6 +16,8 @@ import io.overlaynet.testing.Proc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,11 +85,38 @@ class DockerTest {
             assertEquals(0, ping.exit(), ping.out() + ping.err());
             assertTrue(LabPing.ping(h2.containers().getFirst().namespace(), ip).isPresent(),
                     "node2's lab container reaches the Docker container on node1");
+            // -p through the driver: the host's address and port reach a container, from the lab's outside.
+            Proc.Result srv = d1.docker("run", "-d", "--network", "demo", "--name", "srv", "-p", "8080:80", d1.image(), "sh",
+                    "-c", "while true; do echo hello-from-docker | nc -l -p 80; done");
+            assertEquals(0, srv.exit(), srv.out() + srv.err());
+            try (NetNs out = NetNs.named(fixture.lab().outsideNamespace())) {
+                assertEquals("hello-from-docker", out.call(() -> readLine(h1.address(), 8080)));
+            }
             Proc.Result rm = d1.docker("rm", "-f", "web");
             assertEquals(0, rm.exit(), rm.out());
             try (Store s = Stores.open(lab.store())) {
                 assertTrue(s.get(Keys.endpoint("demo", ip)).isEmpty(), "docker rm gave the address back");
             }
+        }
+    }
+
+    /** One line from HOST:PORT, retried for a few seconds while the server comes up. */
+    static String readLine(String host, int port) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), 2000);
+                s.setSoTimeout(3000);
+                String got = new String(s.getInputStream().readAllBytes()).strip();
+                if (!got.isEmpty() || System.nanoTime() > deadline) {
+                    return got;
+                }
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+            }
+            Thread.sleep(200);
         }
     }
 }

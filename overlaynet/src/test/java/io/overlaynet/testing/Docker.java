@@ -42,7 +42,7 @@ public final class Docker implements AutoCloseable {
         }
         Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
         Files.copy(Path.of("/usr/bin/busybox"), rootfs.resolve("busybox"));
-        for (String applet : List.of("sh", "ping", "sleep", "ip")) {
+        for (String applet : List.of("sh", "ping", "sleep", "ip", "nc", "echo")) {
             Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
         }
         Path tar = dir.resolve("rootfs.tar");

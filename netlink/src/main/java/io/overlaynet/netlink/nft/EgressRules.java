@@ -40,4 +40,21 @@ public final class EgressRules {
                 new Expr.Cmp(Expr.REG_1, Expr.CMP_EQ, Expr.ifnamePrefix(prefix)),
                 new Expr.Drop());
     }
+
+    /**
+     * {@code ip daddr HOST meta l4proto PROTO th dport PORT dnat to ADDR:TO}: a published port, connections
+     * to the host's address and port sent on to a container's.
+     */
+    public static List<Expr> publish(java.net.InetAddress host, int proto, int port, java.net.InetAddress to, int toPort) {
+        return List.of(
+                new Expr.Payload(Expr.PAYLOAD_NETWORK, 16, 4, Expr.REG_1),
+                new Expr.Cmp(Expr.REG_1, Expr.CMP_EQ, host.getAddress()),
+                new Expr.Meta(Expr.META_L4PROTO, Expr.REG_1),
+                new Expr.Cmp(Expr.REG_1, Expr.CMP_EQ, new byte[]{(byte) proto}),
+                new Expr.Payload(Expr.PAYLOAD_TRANSPORT, 2, 2, Expr.REG_1),
+                new Expr.Cmp(Expr.REG_1, Expr.CMP_EQ, new byte[]{(byte) (port >> 8), (byte) port}),
+                new Expr.Immediate(Expr.REG_1, to.getAddress()),
+                new Expr.Immediate(Expr.REG_2, new byte[]{(byte) (toPort >> 8), (byte) toPort}),
+                new Expr.Dnat(Expr.REG_1, Expr.REG_2));
+    }
 }

@@ -21,6 +21,12 @@ public sealed interface Expr {
     int META_OIFNAME = 7;
     /** The verdict register, which {@link Drop} sets. */
     int REG_VERDICT = 0;
+    /** Register 2, for a second value (a NAT's port). */
+    int REG_2 = 2;
+    /** {@code meta l4proto}: the transport protocol number. */
+    int META_L4PROTO = 16;
+    /** The transport header (TCP, UDP) as a payload base. */
+    int PAYLOAD_TRANSPORT = 2;
     /** The network header (IPv4 header) as a payload base. */
     int PAYLOAD_NETWORK = 1;
     int CMP_EQ = 0;
@@ -89,6 +95,30 @@ public sealed interface Expr {
             w.put(be32(NftWire.IMMEDIATE_DREG), REG_VERDICT);
             w.nest(NftWire.IMMEDIATE_DATA | Netlink.NLA_F_NESTED).nest(NftWire.DATA_VERDICT | Netlink.NLA_F_NESTED)
                     .put(be32(NftWire.VERDICT_CODE), NftWire.NF_DROP).endNest().endNest();
+        }
+    }
+
+    /** {@code dreg = data}: a constant into a register. */
+    record Immediate(int dreg, byte[] data) implements Expr {
+        public String name() {
+            return "immediate";
+        }
+
+        public void writeData(MessageWriter w) {
+            w.put(be32(NftWire.IMMEDIATE_DREG), dreg);
+            value(w, NftWire.IMMEDIATE_DATA, data);
+        }
+    }
+
+    /** {@code dnat to ADDR:PORT} with the address in {@code addrReg} and the port in {@code portReg}. */
+    record Dnat(int addrReg, int portReg) implements Expr {
+        public String name() {
+            return "nat";
+        }
+
+        public void writeData(MessageWriter w) {
+            w.put(be32(NftWire.NAT_TYPE), NftWire.NAT_DNAT).put(be32(NftWire.NAT_FAMILY), 2)
+                    .put(be32(NftWire.NAT_REG_ADDR_MIN), addrReg).put(be32(NftWire.NAT_REG_PROTO_MIN), portReg);
         }
     }
 

@@ -20,6 +20,12 @@ import java.util.List;
 public final class Nft implements AutoCloseable {
     /** {@code ip}: IPv4 (NFPROTO_IPV4). */
     public static final int FAMILY_IP = 2;
+    /** {@code prerouting} (NF_INET_PRE_ROUTING). */
+    public static final int HOOK_PREROUTING = 0;
+    /** {@code output} (NF_INET_LOCAL_OUT). */
+    public static final int HOOK_OUTPUT = 3;
+    /** {@code dstnat}, the priority of NAT chains on prerouting and output. */
+    public static final int PRIORITY_DSTNAT = -100;
     /** {@code forward} (NF_INET_FORWARD). */
     public static final int HOOK_FORWARD = 2;
     /** {@code postrouting} (NF_INET_POST_ROUTING). */

@@ -69,6 +69,13 @@ final class NftWire {
     static final int DATA_VERDICT = 2;
     static final int VERDICT_CODE = 1;
 
+    // NFTA_NAT_*
+    static final int NAT_TYPE = 1;
+    static final int NAT_FAMILY = 2;
+    static final int NAT_REG_ADDR_MIN = 3;
+    static final int NAT_REG_PROTO_MIN = 5;
+    static final int NAT_DNAT = 1;
+
     static final int NF_DROP = 0;
     static final int NF_ACCEPT = 1;
 }

@@ -73,6 +73,21 @@ class NftTest {
     }
 
     @Test
+    void aPublishedPortReadsBackAsADnatRule() throws Exception {
+        String name = namespaces.track("nfp");
+        try (NetNs ns = namespaces.create("nfp"); Nft nft = Nft.open(ns)) {
+            nft.apply(List.of(Nft.addTable(Nft.FAMILY_IP, "ovt"),
+                    Nft.addBaseChain(Nft.FAMILY_IP, "ovt", "prerouting", "nat", Nft.HOOK_PREROUTING, Nft.PRIORITY_DSTNAT),
+                    Nft.addRule(Nft.FAMILY_IP, "ovt", "prerouting", EgressRules.publish(
+                            java.net.InetAddress.getByName("192.168.104.2"), 6, 8080,
+                            java.net.InetAddress.getByName("12.12.12.5"), 80))));
+            String rules = Sh.run("ip", "netns", "exec", name, "nft", "list", "ruleset").out();
+            assertTrue(rules.contains("ip daddr 192.168.104.2") && rules.contains("dport 8080")
+                    && rules.contains("dnat to 12.12.12.5:80"), rules);
+        }
+    }
+
+    @Test
     void aRefusedTransactionChangesNothingAndSaysWhy() throws Exception {
         String name = namespaces.track("nfb");
         try (NetNs ns = namespaces.create("nfb"); Nft nft = Nft.open(ns)) {
