@@ -26,12 +26,15 @@ public final class CniBench {
     private final int containers;
     private final Path plugin;
     private final String store;
+    private final int podmanRuns;
     private final PrintStream out;
 
-    public CniBench(int containers, Path plugin, String store, PrintStream out) {
+    /** @param podmanRuns {@code podman run --rm IMAGE true} on each network, alternating (0: none) */
+    public CniBench(int containers, Path plugin, String store, int podmanRuns, PrintStream out) {
         this.containers = containers;
         this.plugin = plugin;
         this.store = store;
+        this.podmanRuns = podmanRuns;
         this.out = out;
     }
 
@@ -57,6 +60,8 @@ public final class CniBench {
         List<Double> ourDel = new ArrayList<>();
         List<Double> refAdd = new ArrayList<>();
         List<Double> refDel = new ArrayList<>();
+        List<Double> podmanOurs = new ArrayList<>();
+        List<Double> podmanDefault = new ArrayList<>();
         try (AgentLab l = new AgentLab("cn", 1, false, store, out)) {
             LabHost h = l.host(0);
             String ours = "{\"cniVersion\":\"1.0.0\",\"name\":\"demo\",\"type\":\"overlaynet-cni\"}";
@@ -83,20 +88,62 @@ public final class CniBench {
                 ourDel.add(call(h, plugin, "DEL", "o" + i, path(mine.get(i)), ours));
                 refDel.add(call(h, bridge, "DEL", "r" + i, path(theirs.get(i)), ref));
             }
+            if (podmanRuns > 0) {
+                podman(l, h, podmanOurs, podmanDefault);
+            }
         }
         out.println();
-        out.printf("%-32s %10s %10s%n", "ms per call", "p50", "p99");
+        out.printf("%-44s %10s %10s%n", "ms per call", "p50", "p99");
         row("overlaynet-cni ADD", ourAdd);
         row("bridge + host-local ADD", refAdd);
         row("overlaynet-cni DEL", ourDel);
         row("bridge + host-local DEL", refDel);
+        if (podmanRuns > 0) {
+            row("podman run --rm: overlaynet network", podmanOurs);
+            row("podman run --rm: podman's default network", podmanDefault);
+        }
         out.println();
-        return new Figures(out).add("cni_del_vs_bridge_plugin", Stats.median(refDel) / Stats.median(ourDel), "%.2f")
-                .add("cni_add_vs_bridge_plugin", Stats.median(refAdd) / Stats.median(ourAdd), "%.2f");
+        Figures f = new Figures(out).add("cni_del_vs_bridge_plugin", Stats.median(refDel) / Stats.median(ourDel), "%.2f");
+        if (podmanRuns > 0) {
+            f.add("podman_run_vs_default", Stats.median(podmanDefault) / Stats.median(podmanOurs), "%.2f");
+        }
+        return f.add("cni_add_vs_bridge_plugin", Stats.median(refAdd) / Stats.median(ourAdd), "%.2f");
+    }
+
+    /**
+     * {@code podman run --rm IMAGE true} on network demo (overlaynet-cni) and on podman's own default
+     * network (its bridge plugin), alternating, in the same simulated host; one untimed run of each first.
+     */
+    private void podman(AgentLab l, LabHost h, List<Double> ours, List<Double> theirs) {
+        try (PodmanSandbox podman = new PodmanSandbox(plugin, l.scratch.prefix(), "demo", List.of())) {
+            String[] onOurs = {"run", "--rm", "--network", "demo", podman.image(), "true"};
+            String[] onDefault = {"run", "--rm", podman.image(), "true"};
+            timed(podman, h, onOurs);
+            timed(podman, h, onDefault);
+            for (int i = 0; i < podmanRuns; i++) {
+                ours.add(timed(podman, h, onOurs));
+                theirs.add(timed(podman, h, onDefault));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("podman: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static double timed(PodmanSandbox podman, LabHost h, String... args) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        PodmanSandbox.Run r = podman.run(h.namespace(), args);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (r.exit() != 0) {
+            throw new IllegalStateException("podman " + String.join(" ", args) + " failed: " + r.err().strip());
+        }
+        return ms;
     }
 
     private void row(String name, List<Double> ms) {
-        out.printf("%-32s %10.2f %10.2f%n", name, Stats.median(ms), Stats.percentile(ms, 99));
+        out.printf("%-44s %10.2f %10.2f%n", name, Stats.median(ms), Stats.percentile(ms, 99));
     }
 
     private static String path(NetNs ns) {

@@ -202,13 +202,18 @@ public final class BenchCommand implements Runnable {
         Optional<Path> plugin;
         @Option(names = "--store", paramLabel = "STORE", defaultValue = "file", description = "file | etcd (default ${DEFAULT-VALUE}).")
         String store;
+        @Option(names = "--podman-runs", paramLabel = "N", defaultValue = "10", description = {"podman run --rm IMAGE true "
+                + "on overlaynet and on podman's default network, each (default ${DEFAULT-VALUE}; 0: none).",
+            "Adds the figure 'podman_run_vs_default R' (podman's default network's median over ours)."})
+        int podmanRuns;
 
         @Override
         public Integer call() {
             range("--containers", containers, 1, 500);
+            range("--podman-runs", podmanRuns, 0, 100);
             String kind = checkStore(store);
             Path p = plugin.map(Path::toAbsolutePath).orElseGet(CniBench::installedPlugin);
-            return report(format, "cni", out -> new CniBench(containers, p, kind, out).run());
+            return report(format, "cni", out -> new CniBench(containers, p, kind, podmanRuns, out).run());
         }
     }
 

@@ -59,11 +59,12 @@ class AgentBenchesCliTest {
 
     @Test
     void cniAgainstTheReferencePlugins() throws Exception {
-        Cli.Run r = Cli.run("bench", "cni", "--containers", "3", "--plugin", CniShim.binary().toString());
+        Cli.Run r = Cli.run("bench", "cni", "--containers", "3", "--podman-runs", "2", "--plugin", CniShim.binary().toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("bridge + host-local ADD"), r.out());
         List<String> lines = r.out().strip().lines().toList();
-        assertPositive(lines.get(lines.size() - 2), "cni_del_vs_bridge_plugin");
+        assertPositive(lines.get(lines.size() - 3), "cni_del_vs_bridge_plugin");
+        assertPositive(lines.get(lines.size() - 2), "podman_run_vs_default");
         assertPositive(lines.getLast(), "cni_add_vs_bridge_plugin");
         assertNothingLeft("onbcn");
     }

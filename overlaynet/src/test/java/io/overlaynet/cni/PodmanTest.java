@@ -8,8 +8,8 @@ import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
 import io.overlaynet.testing.LabFixture;
-import io.overlaynet.testing.Proc;
-import io.overlaynet.testing.Podman;
+import io.overlaynet.bench.PodmanSandbox;
+import io.overlaynet.testing.CniShim;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,15 +34,15 @@ class PodmanTest {
         LabRecord lab = fixture.lab().upWithAgents(2, false, "file");
         LabHost h1 = lab.hosts().get(0);
         LabHost h2 = lab.hosts().get(1);
-        try (Podman podman = new Podman(fixture.prefix, "demo")) {
+        try (PodmanSandbox podman = new PodmanSandbox(CniShim.binary(), fixture.prefix, "demo", List.of())) {
             // A container on node2, by address: the lab's own container on node1 reaches it...
-            Proc.Result web = podman.run(h2.namespace(), "run", "-d", "--name", fixture.prefix + "web", "--network",
+            PodmanSandbox.Run web = podman.run(h2.namespace(), "run", "-d", "--name", fixture.prefix + "web", "--network",
                     "demo", "--ip", "12.12.12.90", podman.image(), "sleep", "600");
             assertEquals(0, web.exit(), web.err());
             assertTrue(LabPing.ping(h1.containers().getFirst().namespace(), "12.12.12.90").isPresent(),
                     "node1's pinkns reaches the podman container on node2");
             // ...and a podman container on node1 reaches it too.
-            Proc.Result ping = podman.run(h1.namespace(), "run", "--rm", "--network", "demo", "--cap-add", "NET_RAW",
+            PodmanSandbox.Run ping = podman.run(h1.namespace(), "run", "--rm", "--network", "demo", "--cap-add", "NET_RAW",
                     podman.image(), "ping", "-c", "1", "-W", "3", "12.12.12.90");
             assertEquals(0, ping.exit(), ping.out() + ping.err());
             assertTrue(ping.out().contains("1 packets received"), ping.out());
@@ -50,7 +50,7 @@ class PodmanTest {
                 Optional<Store.Entry> claim = s.get(Keys.endpoint("demo", "12.12.12.90"));
                 assertTrue(claim.isPresent() && claim.get().value().contains("node2"), "the address is claimed for node2");
             }
-            Proc.Result rm = podman.run(h2.namespace(), "rm", "-f", "-t", "0", fixture.prefix + "web");
+            PodmanSandbox.Run rm = podman.run(h2.namespace(), "rm", "-f", "-t", "0", fixture.prefix + "web");
             assertEquals(0, rm.exit(), rm.err());
             try (Store s = Stores.open(lab.store())) {
                 assertTrue(s.get(Keys.endpoint("demo", "12.12.12.90")).isEmpty(), "podman rm released the address");
@@ -66,8 +66,8 @@ class PodmanTest {
         List<String> chained = List.of("{\"type\": \"tuning\", \"sysctl\": {\"net.core.somaxconn\": \"512\"}}",
                 "{\"type\": \"bandwidth\", \"capabilities\": {\"bandwidth\": true}}",
                 "{\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}, \"snat\": true}");
-        try (Podman podman = new Podman(fixture.prefix, "demo", chained)) {
-            Proc.Result srv = podman.run(h1.namespace(), "run", "-d", "--name", fixture.prefix + "srv", "--network", "demo",
+        try (PodmanSandbox podman = new PodmanSandbox(CniShim.binary(), fixture.prefix, "demo", chained)) {
+            PodmanSandbox.Run srv = podman.run(h1.namespace(), "run", "-d", "--name", fixture.prefix + "srv", "--network", "demo",
                     "-p", "8080:80", podman.image(), "sh", "-c", "while true; do echo hello-from-container | nc -l -p 80; done");
             assertEquals(0, srv.exit(), srv.err());
             assertEquals("512", podman.run(null, "exec", fixture.prefix + "srv", "cat", "/proc/sys/net/core/somaxconn")
