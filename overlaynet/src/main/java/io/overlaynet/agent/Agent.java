@@ -230,6 +230,11 @@ public final class Agent implements AutoCloseable {
         }
 
         @Override
+        public java.util.Set<String> claimed(String network) {
+            return view.claimedIps(network);
+        }
+
+        @Override
         public boolean ready() {
             try {
                 return view.loaded() && store.get(Keys.host(cfg.hostName())).isPresent();

@@ -105,6 +105,32 @@ public record CniCall(String command, String containerId, String netns, String i
                 .or(() -> text(config.path("args").path("cni").path("mac")));
     }
 
+    /** The conflist's {@code "mtu"}, if it sets one. */
+    public Optional<Integer> mtu() {
+        JsonNode m = config.path("mtu");
+        if (m.isMissingNode() || m.isNull()) {
+            return Optional.empty();
+        }
+        if (!m.canConvertToInt() || m.asInt() < 68) {
+            throw new CniError(CniError.INVALID_CONFIG, "\"mtu\": " + m + " is not an MTU: give a number of at least 68");
+        }
+        return Optional.of(m.asInt());
+    }
+
+    /** The conflist's {@code "ipam": {"rangeStart", "rangeEnd"}}: where addresses are handed out from. */
+    public Optional<String[]> ipamRange() {
+        JsonNode ipam = config.path("ipam");
+        String start = ipam.path("rangeStart").asText("");
+        String end = ipam.path("rangeEnd").asText("");
+        if (start.isEmpty() && end.isEmpty()) {
+            return Optional.empty();
+        }
+        if (start.isEmpty() || end.isEmpty()) {
+            throw new CniError(CniError.INVALID_CONFIG, "\"ipam\" needs both rangeStart and rangeEnd");
+        }
+        return Optional.of(new String[]{start, end});
+    }
+
     private static Optional<String> first(JsonNode array) {
         return array.isArray() && !array.isEmpty() ? text(array.get(0)) : Optional.empty();
     }

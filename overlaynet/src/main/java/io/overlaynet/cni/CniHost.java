@@ -20,6 +20,9 @@ public interface CniHost {
     /** Detaches an endpoint and gives its address back; false when it was not there. */
     boolean remove(String network, String name);
 
+    /** The addresses claimed in a network, as far as the agent knows. */
+    java.util.Set<String> claimed(String network);
+
     /** Whether an ADD can be taken now (the store reachable, the agent's view loaded). */
     boolean ready();
 

@@ -117,7 +117,57 @@ public final class CniPlugin {
         ip.ifPresent(net::checkEndpointIp);
         Optional<String> mac = call.requestedMac();
         mac.ifPresent(MacAddress::parse);
-        return CniResult.of(version, host.add(network, name, ip, mac, Path.of(netns), ifname), net);
+        Optional<Integer> mtu = call.mtu();
+        if (mtu.isPresent() && mtu.get() > net.mtu()) {
+            throw new CniError(CniError.INVALID_CONFIG, "\"mtu\": " + mtu.get() + " is more than network " + network
+                    + "'s " + net.mtu() + ": give at most that, or leave it out");
+        }
+        EndpointRecord e = ip.isPresent() || call.ipamRange().isEmpty()
+                ? host.add(network, name, ip, mac, Path.of(netns), ifname)
+                : addInRange(call, net, name, mac, netns, ifname);
+        mtu.ifPresent(m -> lowerMtu(netns, ifname, m));
+        ObjectNode result = CniResult.of(version, e, net);
+        mtu.ifPresent(m -> {
+            if (result.path("interfaces").get(0).has("mtu")) {
+                ((ObjectNode) result.path("interfaces").get(0)).put("mtu", m);
+            }
+        });
+        return result;
+    }
+
+    /** The lowest free address of the conflist's range; a race lost to another host tries the next one. */
+    private EndpointRecord addInRange(CniCall call, NetworkConfig net, String name, Optional<String> mac, String netns,
+                                      String ifname) {
+        String[] range = call.ipamRange().orElseThrow();
+        long from = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(Ip.parseV4(range[0]).getAddress()).getInt());
+        long to = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(Ip.parseV4(range[1]).getAddress()).getInt());
+        net.checkEndpointIp(Ip.parseV4(range[0]));
+        net.checkEndpointIp(Ip.parseV4(range[1]));
+        for (int attempt = 0; attempt < 16; attempt++) {
+            Set<String> claimed = host.claimed(net.name());
+            Optional<InetAddress> free = java.util.stream.LongStream.rangeClosed(from, to)
+                    .mapToObj(a -> (InetAddress) Ip.parseV4(((a >> 24) & 255) + "." + ((a >> 16) & 255) + "." + ((a >> 8) & 255) + "." + (a & 255)))
+                    .filter(a -> !claimed.contains(a.getHostAddress()) && !a.equals(net.gateway())).findFirst();
+            if (free.isEmpty()) {
+                throw new CniError(CniError.IO_FAILURE, "no free address left in " + range[0] + "-" + range[1]
+                        + " of network " + net.name() + ": widen the conflist's ipam range");
+            }
+            try {
+                return host.add(net.name(), name, free, mac, Path.of(netns), ifname);
+            } catch (IllegalArgumentException taken) {
+                if (!String.valueOf(taken.getMessage()).contains("already taken")) {
+                    throw taken;
+                }
+            }
+        }
+        throw new CniError(CniError.TRY_AGAIN_LATER, "could not claim an address in " + range[0] + "-" + range[1]
+                + ": too much contention, try again");
+    }
+
+    private static void lowerMtu(String netns, String ifname, int mtu) {
+        try (NetNs ns = NetNs.open(Path.of(netns)); Rtnl rt = Rtnl.open(ns)) {
+            rt.links().setMtu(ifname, mtu);
+        }
     }
 
     /** DEL succeeds whatever is left: repeated, without a namespace, after a failed ADD. */

@@ -129,6 +129,24 @@ class CniPluginTest {
     }
 
     @Test
+    void theConflistMaySetALowerMtuAndARangeOfAddresses() throws Exception {
+        LabRecord lab = fixture.lab().upWithAgents(1, false, "file");
+        String h = lab.hosts().getFirst().namespace();
+        NetNamespaces.create(fixture.ns("c5")).close();
+        String conf = "{\"cniVersion\":\"1.1.0\",\"name\":\"demo\",\"type\":\"overlaynet-cni\",\"mtu\":1400,"
+                + "\"ipam\":{\"rangeStart\":\"12.12.12.200\",\"rangeEnd\":\"12.12.12.210\"}}";
+        Proc.Result add = CniShim.run(h, env("ADD", "ctr-six", "/run/netns/" + fixture.ns("c5"), "eth0"), conf);
+        assertEquals(0, add.exit(), add.out());
+        assertEquals("12.12.12.200/24", json(add).path("ips").get(0).path("address").asText());
+        assertEquals(1400, json(add).path("interfaces").get(0).path("mtu").asInt());
+        assertEquals(1400, Sh.ipJson(fixture.ns("c5"), "link", "show", "eth0").get(0).path("mtu").asInt());
+        Proc.Result big = CniShim.run(h, env("ADD", "ctr-seven", "/run/netns/" + fixture.ns("c5"), "eth1"),
+                conf.replace("1400", "9000"));
+        assertEquals(7, json(big).path("code").asInt(), big.out());
+        assertTrue(json(big).path("msg").asText().contains("more than network demo's 1450"), big.out());
+    }
+
+    @Test
     void badInputGetsTheSpecsCodeAndLeavesNothing() throws Exception {
         LabRecord lab = fixture.lab().upWithAgents(1, false, "file");
         String h = lab.hosts().getFirst().namespace();
