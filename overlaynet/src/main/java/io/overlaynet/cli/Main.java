@@ -16,7 +16,7 @@ import java.util.function.Function;
         description = "Joins containers on many Linux hosts into isolated layer-2 networks over VXLAN.",
         subcommands = {NetworkCommand.class, EndpointCommand.class, PeerCommand.class, ShowCommand.class,
             HostCommand.class, AgentCommand.class, StatusCommand.class, LabCommand.class, BenchCommand.class, CompletionCommand.class,
-            CommandLine.HelpCommand.class})
+            HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
@@ -77,7 +77,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("overlaynet: " + ex.getMessage() + " (see '"
+            String message = Typos.explain(ex, a).orElse(ex.getMessage());
+            System.err.println("overlaynet: " + message + " (see '"
                     + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return EXIT_USAGE;
         });
@@ -108,7 +109,7 @@ public final class Main implements Runnable {
             last = last.subcommand();
         }
         Object command = last.commandSpec().userObject();
-        return !(command instanceof Main || command instanceof CompletionCommand || command instanceof CommandLine.HelpCommand)
+        return !(command instanceof Main || command instanceof CompletionCommand || command instanceof HelpCommand)
                 && (command instanceof Runnable || command instanceof Callable<?>);
     }
 
