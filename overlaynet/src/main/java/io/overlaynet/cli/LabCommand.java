@@ -216,6 +216,11 @@ final class LabCommand {
         }
     }
 
+    /** {@code lab demo -o json}: the lab, every pair's ping, and how to remove it. */
+    record DemoJson(LabRecord lab, List<PingJson> ping, long answered, int pairs, boolean replacedEarlierLab,
+                    String remove) {
+    }
+
     /** One pair of {@code lab ping -o json}; {@code rttMs} is null when the pair did not answer. */
     record PingJson(String from, String fromIp, String toIp, Double rttMs) {
     }
@@ -357,14 +362,25 @@ final class LabCommand {
 
         @Override
         public Integer call() {
+            boolean json = json();
             Lab lab = lab();
-            lab.down();
+            boolean replaced = lab.down();
             LabRecord r = start(this, 3, mode, store);
+            List<LabPing.Result> results = LabPing.all(r);
+            long failed = results.stream().filter(x -> !x.ok()).count();
+            String where = stateDir().equals(Host.DEFAULT_STATE_ROOT) ? "" : " --state-dir " + stateDir();
+            if (json) {
+                Out.json(new DemoJson(r, results.stream().map(x -> new PingJson(x.from().name() + "@" + hostOf(r, x.from()),
+                        x.from().ip(), x.to().ip(), x.rttMs().orElse(null))).toList(), results.size() - failed,
+                        results.size(), replaced, "overlaynet lab down --prefix " + prefix + where));
+                return failed == 0 ? 0 : Main.EXIT_FAILURE;
+            }
+            if (replaced) {
+                System.out.println("lab " + prefix + " was up: removed it first");
+            }
             describe(r);
             System.out.println();
-            List<LabPing.Result> results = LabPing.all(r);
             printMatrix(r, results);
-            long failed = results.stream().filter(x -> !x.ok()).count();
             System.out.printf("%d/%d pairs answered%n%n", results.size() - failed, results.size());
             LabHost h1 = r.hosts().getFirst();
             System.out.println("node1 ARP table (overlaynet show arp --host-ns " + h1.namespace() + " --ns-prefix " + h1.nsPrefix() + "):");
@@ -372,7 +388,7 @@ final class LabCommand {
             System.out.println("node1 FDB table (overlaynet show fdb ...):");
             Main.run("show", "fdb", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir().toString());
             System.out.println();
-            System.out.println("the lab stays up; remove it with: bin/overlaynet lab down --prefix " + prefix);
+            System.out.println("the lab stays up; remove it with: bin/overlaynet lab down --prefix " + prefix + where);
             return failed == 0 ? 0 : Main.EXIT_FAILURE;
         }
     }
