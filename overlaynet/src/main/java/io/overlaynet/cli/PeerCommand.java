@@ -41,14 +41,18 @@ final class PeerCommand {
             }
             try (Host h = host.open()) {
                 Peers peers = new Peers(h);
+                Optional<PeerRecord> before = ip.flatMap(i -> peers.list(Optional.of(network)).stream()
+                        .filter(p -> p.ip().equals(Optional.of(Ip.parseV4(i).getHostAddress()))).findFirst());
                 PeerRecord r = ip.isPresent()
                         ? peers.addEndpoint(network, Ip.parseV4(ip.get()), mac.map(MacAddress::parse), v)
                         : peers.addVtep(network, v);
                 if (host.json()) {
                     Out.json(r);
                 } else {
+                    String moved = before.filter(b -> !b.vtep().equals(r.vtep()) || !b.mac().equals(r.mac()))
+                            .map(b -> " (was " + b.mac().orElse("") + " via vtep " + b.vtep() + ": replaced)").orElse("");
                     System.out.println(r.ip().map(i -> "peer " + i + " lladdr " + r.mac().orElseThrow() + " via vtep ")
-                            .orElse("flood list += vtep ") + r.vtep());
+                            .orElse("flood list += vtep ") + r.vtep() + moved);
                 }
             }
             return 0;

@@ -37,6 +37,7 @@ public final class Peers {
         });
         Overlay o = host.overlay(net);
         int vx = o.vxlanIndex();
+        Optional<PeerRecord> before = host.state().read(path(network, ip.getHostAddress()), PeerRecord.class);
         o.rtnl().neighbours().replace(Neighbour.permanent(vx, ip, m));
         try {
             o.rtnl().fdb().replace(FdbEntry.toVtep(vx, m, vtep));
@@ -44,6 +45,10 @@ public final class Peers {
             deleteQuietly(() -> o.rtnl().neighbours().delete(vx, ip));
             throw e;
         }
+        // The same IP with another MAC: the old MAC's entry would point at the old place forever.
+        before.filter(b -> b.mac().isPresent() && !b.mac().get().equals(m.toString())).ifPresent(b ->
+                deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.parse(b.mac().get()),
+                        Ip.parse(b.vtep())))));
         PeerRecord rec = new PeerRecord(network, Optional.of(ip.getHostAddress()), Optional.of(m.toString()),
                 vtep.getHostAddress());
         host.state().write(path(network, rec.key()), rec);

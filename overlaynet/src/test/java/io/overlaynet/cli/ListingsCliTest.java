@@ -71,6 +71,12 @@ class ListingsCliTest {
         Cli.Run wrongVtep = Cli.expect(2, on, "peer", "rm", "demo", "--ip", "12.12.12.200", "--vtep", "192.168.104.77");
         assertTrue(wrongVtep.err().contains("peer 12.12.12.200 is at VTEP " + h2.address() + ", not 192.168.104.77"), wrongVtep.err());
         assertTrue(kernelArp(ovl).contains("12.12.12.200 02:42:0c:0c:0c:c8"), "a refused rm leaves the peer");
+        // The same IP again with another MAC: said so, and the old MAC's FDB entry goes.
+        Cli.Run moved = Cli.expect(0, on, "peer", "add", "demo", "--ip", "12.12.12.200", "--mac", "02:42:00:00:00:c9",
+                "--vtep", h2.address());
+        assertTrue(moved.out().contains("(was 02:42:0c:0c:0c:c8 via vtep " + h2.address() + ": replaced)"), moved.out());
+        assertTrue(kernelFdb(ovl).stream().noneMatch(f -> f.startsWith("02:42:0c:0c:0c:c8")), kernelFdb(ovl).toString());
+        Cli.expect(0, on, "peer", "add", "demo", "--ip", "12.12.12.200", "--vtep", h2.address());
         JsonNode peerRm = Cli.expect(0, on, "peer", "rm", "demo", "--ip", "12.12.12.200", "--vtep", h2.address(), "-o", "json").json();
         assertEquals("[{\"kind\":\"peer\",\"name\":\"12.12.12.200\",\"removed\":true}]", peerRm.toString());
         assertEquals(remote, set(Cli.expect(0, on, "peer", "ls", "-o", "json").json(),
