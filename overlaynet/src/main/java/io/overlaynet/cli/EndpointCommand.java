@@ -1,5 +1,6 @@
 package io.overlaynet.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.overlaynet.agent.AgentClient;
 import io.overlaynet.agent.Cluster;
 import io.overlaynet.dataplane.Endpoints;
@@ -10,6 +11,7 @@ import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.runtimes.ContainerApi;
+import io.overlaynet.state.LocalState;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
 import picocli.CommandLine.Command;
@@ -97,6 +99,35 @@ final class EndpointCommand {
         return given;
     }
 
+    /**
+     * "up", or "namespace gone": the container's namespace no longer exists (its process ended, or its
+     * sandbox was removed) and the endpoint only waits to be removed ('overlaynet endpoint rm').
+     */
+    static String state(EndpointRecord e) {
+        String ns = e.namespace();
+        boolean there;
+        if (!ns.startsWith("/")) {
+            there = NetNamespaces.exists(ns);
+        } else if (ns.startsWith("/proc/")) {
+            there = Files.exists(Path.of(ns)); // the process still runs
+        } else {
+            there = mounted(ns); // a bind mount (a Docker sandbox, /run/netns/NAME): the file may outlive it
+        }
+        return there ? "up" : "namespace gone";
+    }
+
+    /** Whether something is mounted at {@code path} (field 5 of /proc/self/mountinfo, spaces escaped). */
+    private static boolean mounted(String path) {
+        try {
+            String escaped = path.replace(" ", "\\040");
+            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .map(l -> l.split(" "))
+                    .anyMatch(f -> f.length > 4 && f[4].equals(escaped));
+        } catch (IOException e) {
+            return Files.exists(Path.of(path));
+        }
+    }
+
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Detach an endpoint (and remove its namespace if overlaynet made it).")
     static final class Remove implements Callable<Integer> {
         @Mixin HostOptions host;
@@ -145,9 +176,14 @@ final class EndpointCommand {
             }
             try (Host h = host.open()) {
                 Optional<String> network = filter.network(h).map(NetworkRecord::name);
-                Out.listing(host.json(), new Endpoints(h).list(network),
-                        List.of("NETWORK", "NAME", "IP", "MAC", "NAMESPACE", "VETH"),
-                        e -> List.of(e.network(), e.name(), e.ip(), e.mac(), e.namespace(), e.hostVeth()));
+                List<EndpointRecord> all = new Endpoints(h).list(network);
+                if (host.json()) {
+                    Out.json(all.stream().map(e -> LocalState.JSON.<ObjectNode>valueToTree(e).put("state", state(e))).toList());
+                } else {
+                    Out.table(List.of("NETWORK", "NAME", "IP", "MAC", "NAMESPACE", "VETH", "STATE"), all.stream()
+                            .map(e -> List.of(e.network(), e.name(), e.ip(), e.mac(), e.namespace(), e.hostVeth(), state(e)))
+                            .toList());
+                }
             }
             return 0;
         }

@@ -54,6 +54,12 @@ class DockerTest {
                     "endpoint", "add", "demo", "ghost", "--container", fixture.prefix + "nosuch", "--api-socket",
                     docker.socket().toString());
             assertTrue(missing.err().contains("no container " + fixture.prefix + "nosuch"), missing.err());
+            // The container goes behind overlaynet's back: endpoint ls says its namespace is gone.
+            docker.docker("rm", "-f", fixture.prefix + "web");
+            Cli.Run ls = Cli.expect(0, List.of("--host-ns", h1.namespace(), "--state-dir", fixture.stateDir.toString()),
+                    "endpoint", "ls", "demo");
+            assertTrue(ls.out().lines().anyMatch(l -> l.contains(" web ") && l.endsWith("namespace gone")), ls.out());
+            assertTrue(ls.out().lines().anyMatch(l -> l.contains("pinkns") && l.endsWith(" up")), ls.out());
         }
         assertEquals(forwarding, Sh.run("cat", "/proc/sys/net/ipv4/ip_forward").out().strip(),
                 "the host's forwarding setting is as it was");
