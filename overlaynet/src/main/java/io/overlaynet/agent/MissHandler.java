@@ -1,9 +1,12 @@
 package io.overlaynet.agent;
 
 import io.overlaynet.agent.StoreRecords.Remote;
+import io.overlaynet.dataplane.Overlay;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.packet.Arp;
+import io.overlaynet.netlink.packet.PacketSocket;
 import io.overlaynet.netlink.rtnl.EventSubscription;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.Rtnl;
@@ -46,6 +49,8 @@ final class MissHandler implements AutoCloseable {
     private final Log log;
     private final Metrics metrics;
     private final Map<String, EventSubscription> subscriptions = new ConcurrentHashMap<>();
+    /** Per network, a link-layer socket on the overlay bridge: the answer to a miss is also said there. */
+    private final Map<String, PacketSocket> bridges = new ConcurrentHashMap<>();
 
     MissHandler(Answers answers, Store store, Log log, Metrics metrics) {
         this.answers = answers;
@@ -60,6 +65,12 @@ final class MissHandler implements AutoCloseable {
         }
         try (NetNs ns = NetNs.named(n.overlayNamespace());
              Rtnl rt = Rtnl.open(ns)) {
+            try {
+                bridges.put(n.name(), PacketSocket.open(ns, rt.links().index(Overlay.BRIDGE), PacketSocket.ETH_P_ARP));
+            } catch (RuntimeException e) {
+                log.once("arp-socket:" + n.name(), "cannot open a packet socket on " + Overlay.BRIDGE + " of " + n.name()
+                        + " (" + e.getMessage() + "): containers will wait for their ARP retry after a miss");
+            }
             EventSubscription sub = rt.subscribe(EventSubscription.Group.NEIGH);
             subscriptions.put(n.name(), sub);
             sub.start("miss-" + n.name(), e -> onEvent(n.name(), e));
@@ -70,6 +81,10 @@ final class MissHandler implements AutoCloseable {
         EventSubscription s = subscriptions.remove(network);
         if (s != null) {
             s.close();
+        }
+        PacketSocket b = bridges.remove(network);
+        if (b != null) {
+            b.close();
         }
     }
 
@@ -95,9 +110,26 @@ final class MissHandler implements AutoCloseable {
             return;
         }
         answers.install(Reconciler.installing(network, List.of(r.get())));
+        announce(network, r.get());
         metrics.inc("misses_answered_total_l3");
         if (!r.get().host().equals(SCRIPT)) {
             answers.answered(r.get().host(), network);
+        }
+    }
+
+    /**
+     * The kernel dropped the ARP request that missed; the container would ask again only after its
+     * retransmit timer. An ARP reply broadcast on the bridge settles its pending resolution now (and
+     * sends the packet it queued); it stays on this host (a reactive network floods nothing to VXLAN).
+     */
+    private void announce(String network, Remote r) {
+        PacketSocket b = bridges.get(network);
+        if (b != null && r.ip() instanceof java.net.Inet4Address v4) {
+            try {
+                b.send(Arp.announceReply(r.mac(), v4));
+            } catch (RuntimeException e) {
+                log.once("arp-send:" + network, "could not send an ARP reply on " + network + ": " + e.getMessage());
+            }
         }
     }
 
@@ -139,5 +171,7 @@ final class MissHandler implements AutoCloseable {
     public void close() {
         subscriptions.values().forEach(EventSubscription::close);
         subscriptions.clear();
+        bridges.values().forEach(PacketSocket::close);
+        bridges.clear();
     }
 }

@@ -130,6 +130,25 @@ public final class Libc {
         }
     }
 
+    /** AF_PACKET: link-layer sockets. */
+    public static final int AF_PACKET = 17;
+
+    /**
+     * bind(2) of an AF_PACKET socket to one interface: {@code struct sockaddr_ll} with the protocol
+     * (host order here, written big-endian) and the interface index.
+     */
+    public static void bindPacket(int fd, int protocol, int ifindex) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(20, 4);
+            addr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_PACKET);
+            addr.set(ValueLayout.JAVA_SHORT, 2, Short.reverseBytes((short) protocol));
+            addr.set(JAVA_INT, 4, ifindex);
+            check("bind", (int) BIND.invokeExact(STATE.get(), fd, addr, (int) addr.byteSize()));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** getsockname(2) of an AF_NETLINK socket: returns the port id the kernel assigned. */
     public static int netlinkPortId(int fd) {
         try (Arena arena = Arena.ofConfined()) {
