@@ -2,25 +2,25 @@ package io.overlaynet.lab;
 
 import io.overlaynet.lab.LabRecord.Container;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.packet.IcmpEcho;
+import io.overlaynet.netlink.rtnl.Ip;
+
+import java.net.Inet4Address;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Every container pings every other with the real {@code ping} run inside the source container's
- * namespace; a pair passes when one of a few single pings is answered (the first may be spent
+ * Every container pings every other with ICMP echo sent from a raw socket inside the source container's
+ * namespace (no ping binary); a pair passes when one of a few single pings is answered (the first may be spent
  * resolving ARP in learning and multicast modes).
  */
 public final class LabPing {
-    private static final Pattern RTT = Pattern.compile("time=([0-9.]+) ms");
     private static final int TRIES = 3;
 
     private LabPing() {
@@ -54,26 +54,18 @@ public final class LabPing {
         }
     }
 
-    /** One ping from inside {@code namespace} to {@code ip}: the RTT, or empty after {@value TRIES} misses. */
+    /**
+     * One ping from inside {@code namespace} to {@code ip}: the RTT, or empty after {@value TRIES} misses
+     * of a second each. ICMP echo from a raw socket of our own: no ping binary needed.
+     */
     public static Optional<Double> ping(String namespace, String ip) {
-        for (int i = 0; i < TRIES; i++) {
-            try {
-                Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "ping", "-n", "-c", "1", "-W", "1", ip)
-                        .redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    continue;
+        Inet4Address to = (Inet4Address) Ip.parseV4(ip);
+        try (NetNs ns = NetNs.named(namespace)) {
+            for (int i = 0; i < TRIES; i++) {
+                Optional<Double> rtt = IcmpEcho.ping(ns, to, Duration.ofSeconds(1));
+                if (rtt.isPresent()) {
+                    return rtt;
                 }
-                Matcher m = RTT.matcher(out);
-                if (p.exitValue() == 0 && m.find()) {
-                    return Optional.of(Double.parseDouble(m.group(1)));
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot run ping: " + e.getMessage() + " (install iputils-ping)", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
             }
         }
         return Optional.empty();

@@ -29,4 +29,16 @@ class LabDemoCliTest {
         assertTrue(again.out().contains("remove it with: bin/overlaynet lab down --prefix " + fixture.prefix
                 + " --state-dir " + fixture.stateDir), again.out());
     }
+
+    /** The README's first command on a bare machine: no ping, iperf3, etcd or tcpdump on the PATH at all. */
+    @Test
+    void demoNeedsNoExternalTool() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Cli.inOwnJvm("lab", "demo", "--prefix", fixture.prefix, "--state-dir",
+                fixture.stateDir.toString())).redirectErrorStream(true);
+        pb.environment().put("PATH", fixture.stateDir.resolve("empty-path").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("20/20 pairs answered"), out);
+    }
 }

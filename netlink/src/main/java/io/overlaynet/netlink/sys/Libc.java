@@ -58,6 +58,7 @@ public final class Libc {
 
     private static final MethodHandle SOCKET = bind("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle BIND = bind("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle CONNECT = bind("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle GETSOCKNAME = bind("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SETSOCKOPT =
             bind("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
@@ -144,6 +145,27 @@ public final class Libc {
             addr.set(ValueLayout.JAVA_SHORT, 2, Short.reverseBytes((short) protocol));
             addr.set(JAVA_INT, 4, ifindex);
             check("bind", (int) BIND.invokeExact(STATE.get(), fd, addr, (int) addr.byteSize()));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** AF_INET. */
+    public static final int AF_INET = 2;
+
+    /**
+     * connect(2) of an AF_INET socket to an IPv4 address and port ({@code struct sockaddr_in}): for a raw
+     * socket, where its datagrams go.
+     */
+    public static void connectInet(int fd, byte[] ipv4, int port) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(16, 4);
+            addr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
+            addr.set(ValueLayout.JAVA_SHORT, 2, Short.reverseBytes((short) port));
+            for (int i = 0; i < 4; i++) {
+                addr.set(ValueLayout.JAVA_BYTE, 4 + i, ipv4[i]);
+            }
+            check("connect", (int) CONNECT.invokeExact(STATE.get(), fd, addr, (int) addr.byteSize()));
         } catch (Throwable t) {
             throw rethrow(t);
         }
