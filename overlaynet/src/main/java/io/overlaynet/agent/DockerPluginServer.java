@@ -5,11 +5,7 @@ import io.overlaynet.docker.DockerPlugin;
 import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -21,38 +17,17 @@ final class DockerPluginServer implements AutoCloseable {
     static final Path PLUGIN_DIR = Path.of("/run/docker/plugins");
     private final DockerPlugin plugin;
     private final Log log;
-    private final Path socket;
-    private ServerSocketChannel server;
-    private volatile boolean closed;
+    private final UnixServer server;
 
     DockerPluginServer(DockerPlugin plugin, Log log, String name) {
         this.plugin = plugin;
         this.log = log;
-        this.socket = PLUGIN_DIR.resolve(name + ".sock");
+        this.server = new UnixServer(PLUGIN_DIR.resolve(name + ".sock"), false, "docker-plugin", log, this::handle);
     }
 
     void start() {
-        try {
-            Files.createDirectories(PLUGIN_DIR);
-            Files.deleteIfExists(socket);
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot open the Docker plugin socket " + socket + ": " + e.getMessage(), e);
-        }
-        Thread.ofPlatform().daemon(true).name("docker-plugin").start(() -> {
-            while (!closed) {
-                try {
-                    SocketChannel c = server.accept();
-                    Thread.ofPlatform().daemon(true).name("docker-plugin-conn").start(() -> handle(c));
-                } catch (IOException e) {
-                    if (!closed) {
-                        log.once("docker-accept", "Docker plugin accept failed: " + e.getMessage());
-                    }
-                }
-            }
-        });
-        log.info("Docker network and IPAM driver on " + socket);
+        server.start();
+        log.info("Docker network and IPAM driver on " + server.socket());
     }
 
     private void handle(SocketChannel c) {
@@ -77,14 +52,6 @@ final class DockerPluginServer implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            if (server != null) {
-                server.close();
-            }
-            Files.deleteIfExists(socket);
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        server.close();
     }
 }

@@ -11,15 +11,11 @@ import io.overlaynet.state.LocalState;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,41 +40,16 @@ final class LocalApi implements AutoCloseable {
 
     private final Service service;
     private final Log log;
-    private final Path socket;
-    private ServerSocketChannel server;
-    private volatile boolean closed;
+    private final UnixServer server;
 
     LocalApi(Service service, Log log, Path socket) {
         this.service = service;
         this.log = log;
-        this.socket = socket;
+        this.server = new UnixServer(socket, true, "agent-api", log, this::handle);
     }
 
     void start() {
-        try {
-            Files.createDirectories(socket.getParent(), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-            Files.deleteIfExists(socket);
-            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot open the agent socket " + socket + ": " + e.getMessage(), e);
-        }
-        Thread.ofPlatform().daemon(true).name("agent-api").start(this::serve);
-    }
-
-    private void serve() {
-        while (!closed) {
-            try {
-                SocketChannel c = server.accept();
-                Thread.ofPlatform().daemon(true).name("agent-api-conn").start(() -> handle(c));
-            } catch (IOException e) {
-                if (!closed) {
-                    log.once("api", "agent API accept failed: " + e.getMessage());
-                }
-            }
-        }
+        server.start();
     }
 
     private void handle(SocketChannel c) {
@@ -146,15 +117,7 @@ final class LocalApi implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            if (server != null) {
-                server.close();
-            }
-            Files.deleteIfExists(socket);
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        server.close();
     }
 
     /** Minimal HTTP/1.1 over a channel, for this API and its client. */

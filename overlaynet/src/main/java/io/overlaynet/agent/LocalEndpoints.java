@@ -147,16 +147,22 @@ final class LocalEndpoints {
                         Endpoints.macFor(a).toString(), hostName, underlay.address().getHostAddress())), Optional.of(l)));
     }
 
+    /** The record that holds an address in the store, if any and if it parses. */
+    private Optional<EndpointInfo> claim(String network, InetAddress ip) {
+        return store.get(Keys.endpoint(network, ip.getHostAddress())).flatMap(e -> {
+            try {
+                return Optional.of(StoreRecords.parse(e.value(), EndpointInfo.class));
+            } catch (IllegalArgumentException bad) {
+                return Optional.empty();
+            }
+        });
+    }
+
     /** Gives back an address this host claimed, if its record is still this host's. */
     void releaseForDocker(String network, InetAddress ip) {
-        String key = Keys.endpoint(network, ip.getHostAddress());
-        store.get(key).filter(e -> {
-            try {
-                return hostName.equals(StoreRecords.parse(e.value(), EndpointInfo.class).host());
-            } catch (IllegalArgumentException bad) {
-                return false;
-            }
-        }).ifPresent(e -> store.delete(key));
+        if (claim(network, ip).filter(i -> hostName.equals(i.host())).isPresent()) {
+            store.delete(Keys.endpoint(network, ip.getHostAddress()));
+        }
     }
 
     /** Docker's Join: the endpoint plugged with its container end left for Docker; its record completed. */
@@ -244,14 +250,7 @@ final class LocalEndpoints {
      * was lost (the store timed out, then applied it) and is now retried must not refuse itself.
      */
     private boolean claimedBefore(String network, InetAddress ip, String name) {
-        return store.get(Keys.endpoint(network, ip.getHostAddress())).map(e -> {
-            try {
-                EndpointInfo i = StoreRecords.parse(e.value(), EndpointInfo.class);
-                return hostName.equals(i.host()) && name.equals(i.name());
-            } catch (IllegalArgumentException bad) {
-                return false;
-            }
-        }).orElse(false);
+        return claim(network, ip).filter(i -> hostName.equals(i.host()) && name.equals(i.name())).isPresent();
     }
 
     /** Where address claims run while the container is plugged: one thread is enough (the data plane lock is held). */

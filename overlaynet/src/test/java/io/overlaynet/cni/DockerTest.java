@@ -13,11 +13,10 @@ import io.overlaynet.testing.Cli;
 import io.overlaynet.testing.Docker;
 import io.overlaynet.testing.LabFixture;
 import io.overlaynet.testing.Proc;
+import io.overlaynet.testing.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,33 +95,13 @@ class DockerTest {
                     "-c", "while true; do echo hello-from-docker | nc -l -p 80; done");
             assertEquals(0, srv.exit(), srv.out() + srv.err());
             try (NetNs out = NetNs.named(fixture.lab().outsideNamespace())) {
-                assertEquals("hello-from-docker", out.call(() -> readLine(h1.address(), 8080)));
+                assertEquals("hello-from-docker", out.call(() -> Sockets.readAll(h1.address(), 8080)));
             }
             Proc.Result rm = d1.docker("rm", "-f", "web");
             assertEquals(0, rm.exit(), rm.out());
             try (Store s = Stores.open(lab.store())) {
                 assertTrue(s.get(Keys.endpoint("demo", ip)).isEmpty(), "docker rm gave the address back");
             }
-        }
-    }
-
-    /** One line from HOST:PORT, retried for a few seconds while the server comes up. */
-    static String readLine(String host, int port) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(host, port), 2000);
-                s.setSoTimeout(3000);
-                String got = new String(s.getInputStream().readAllBytes()).strip();
-                if (!got.isEmpty() || System.nanoTime() > deadline) {
-                    return got;
-                }
-            } catch (java.io.IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-            }
-            Thread.sleep(200);
         }
     }
 }

@@ -10,11 +10,10 @@ import io.overlaynet.store.Stores;
 import io.overlaynet.testing.LabFixture;
 import io.overlaynet.bench.PodmanSandbox;
 import io.overlaynet.testing.CniShim;
+import io.overlaynet.testing.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.List;
 import java.util.Optional;
 
@@ -74,24 +73,7 @@ class PodmanTest {
                     .out().strip(), "tuning ran after overlaynet-cni, on its result");
             // From the outside, the host's published port reaches the container (and its answer gets back out).
             try (NetNs out = NetNs.named(fixture.lab().outsideNamespace())) {
-                String line = out.call(() -> {
-                    long deadline = System.nanoTime() + 10_000_000_000L;
-                    while (true) {
-                        try (Socket s = new Socket()) {
-                            s.connect(new InetSocketAddress(h1.address(), 8080), 2000);
-                            s.setSoTimeout(3000);
-                            String got = new String(s.getInputStream().readAllBytes()).strip();
-                            if (!got.isEmpty() || System.nanoTime() > deadline) {
-                                return got;
-                            }
-                        } catch (java.io.IOException notYet) {
-                            if (System.nanoTime() > deadline) {
-                                throw notYet;
-                            }
-                        }
-                        Thread.sleep(200);
-                    }
-                });
+                String line = out.call(() -> Sockets.readAll(h1.address(), 8080));
                 assertEquals("hello-from-container", line);
             }
         }
