@@ -93,22 +93,13 @@ final class LocalEndpoints {
             if (existing.isPresent()) {
                 return existing.get();
             }
-            Networks nets = new Networks(host).allowingOverlap();
-            boolean madeNetwork = ensureNetwork(nets, spec);
             NetworkConfig config = spec.config(mode);
             Ipam ipam = new Ipam(store);
             InetAddress gateway = Ip.parse(spec.gateway());
             Function<InetAddress, String> record = a -> StoreRecords.json(new EndpointInfo(name,
                     mac.orElse(Endpoints.macFor(a)).toString(), hostName, underlay.address().getHostAddress()));
-            try {
-                return claimAndPlug(eps, ipam, network, name, config, gateway, ip, mac, netns, ifname, record);
-            } catch (RuntimeException e) {
-                if (madeNetwork) {
-                    listener.gone(network);
-                    nets.remove(network);
-                }
-                throw e;
-            }
+            return inNetwork(spec, () -> claimAndPlug(eps, ipam, network, name, config, gateway, ip, mac, netns, ifname,
+                    record));
         } finally {
             dataplane.unlock();
         }
@@ -119,6 +110,24 @@ final class LocalEndpoints {
                 .map(e -> StoreRecords.parse(e.value(), NetworkSpec.class))).orElseThrow(() -> new IllegalArgumentException(
                 "network " + network + " is not in the store " + store.describe()
                         + ": create it with 'overlaynet network create " + network + " --store ...'"));
+    }
+
+    /**
+     * Runs {@code work} (under the caller's data plane lock) with the network built here; a network
+     * built for it goes again when the work fails.
+     */
+    private <T> T inNetwork(NetworkSpec spec, java.util.function.Supplier<T> work) {
+        Networks nets = new Networks(host).allowingOverlap();
+        boolean made = ensureNetwork(nets, spec);
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            if (made) {
+                listener.gone(spec.name());
+                nets.remove(spec.name());
+            }
+            throw e;
+        }
     }
 
     /**
@@ -171,9 +180,7 @@ final class LocalEndpoints {
         NetworkSpec spec = spec(network);
         dataplane.lock();
         try {
-            Networks nets = new Networks(host).allowingOverlap();
-            boolean madeNetwork = ensureNetwork(nets, spec);
-            try {
+            return inNetwork(spec, () -> {
                 EndpointRecord r = new Endpoints(host).addForDocker(network, name, ip, mac, sandbox, hostEnd);
                 registration.withLease(l -> {
                     store.put(Keys.endpoint(network, ip.getHostAddress()), StoreRecords.json(new EndpointInfo(name,
@@ -181,13 +188,7 @@ final class LocalEndpoints {
                     return null;
                 });
                 return r;
-            } catch (RuntimeException e) {
-                if (madeNetwork) {
-                    listener.gone(network);
-                    nets.remove(network);
-                }
-                throw e;
-            }
+            });
         } finally {
             dataplane.unlock();
         }

@@ -140,6 +140,13 @@ class OneControlPlaneTest {
             Cli.expect(0, hostArgs(lab.hosts().get(to), where), "endpoint", "add", "demo", "mv", "--ip", "12.12.12.100",
                     "--mac", mac);
             String from = lab.hosts().get(third).containers().getFirst().namespace();
+            // Once the third host's kernel has the new location (what bench churn times), one ping must do.
+            LabHost thirdHost = lab.hosts().get(third);
+            String wantMac = mac;
+            await("node" + (third + 1) + " places 12.12.12.100 at node" + (to + 1), () ->
+                    Sh.ipJson(thirdHost.overlayNamespace(), "neigh", "show", "12.12.12.100", "dev", "vxlan1").toString()
+                            .contains(wantMac) && Sh.fdbJson(thirdHost.overlayNamespace(), "dev", "vxlan1").toString()
+                            .contains(lab.hosts().get(to).address()), 5);
             Sh.Result ping = Sh.run("ip", "netns", "exec", from, "ping", "-c", "1", "-W", "2", "12.12.12.100");
             assertEquals(0, ping.exit(), "move " + move + " to node" + (to + 1) + " with MAC " + mac
                     + ": one ping from node" + (third + 1) + " is answered\n" + ping.out());
