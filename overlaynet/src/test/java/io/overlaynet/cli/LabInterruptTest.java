@@ -34,7 +34,7 @@ class LabInterruptTest {
 
         Process interrupted = startUpAndWaitForTheSecondHost();
         Sh.run("kill", "-INT", Long.toString(interrupted.pid())).ok();
-        assertTrue(interrupted.waitFor(60, TimeUnit.SECONDS), "lab up ends after Ctrl-C");
+        assertTrue(interrupted.waitFor(60, TimeUnit.SECONDS), "lab up ends after Ctrl-C (SIGINT)");
         String err = new String(interrupted.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(err.contains("lab " + fixture.prefix + " up was interrupted; what it had made is removed"), err);
         assertNothingLeft();
@@ -54,8 +54,12 @@ class LabInterruptTest {
 
     /** {@code lab up --hosts 6} in its own JVM, returned once its second host's namespace exists (the lab is half-built). */
     private Process startUpAndWaitForTheSecondHost() throws Exception {
-        Process p = new ProcessBuilder(Cli.inOwnJvm("lab", "up", "--hosts", "6", "--prefix", fixture.prefix,
-                "--state-dir", fixture.stateDir.toString())).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        // A background job's children start with SIGINT ignored (the shell's doing), and an ignored signal
+        // stays ignored through exec: the JVM is started with SIGINT back at its default, as at a terminal.
+        List<String> cmd = new java.util.ArrayList<>(List.of("env", "--default-signal=INT"));
+        cmd.addAll(Cli.inOwnJvm("lab", "up", "--hosts", "6", "--prefix", fixture.prefix, "--state-dir",
+                fixture.stateDir.toString()));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!NetNamespaces.exists(fixture.prefix + "h2")) {
             if (!p.isAlive() || System.nanoTime() > deadline) {

@@ -93,8 +93,16 @@ class NetNsTest {
         try (NetNs again = NetNs.current()) {
             assertEquals(home, again.inode(), "the calling thread must not change namespace");
         }
-        // /proc/sys/net follows the thread: a fresh namespace has forwarding off, whatever the host says.
-        assertEquals("0", ns.call(() -> Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim()));
+        // /proc/sys/net follows the thread: the namespace's forwarding is set to the opposite of the host's
+        // (whatever the host has: a Docker host has it on) and read back there, and the host's stays as it was.
+        Path forwarding = Path.of("/proc/sys/net/ipv4/ip_forward");
+        String host = Files.readString(forwarding).trim();
+        String other = host.equals("1") ? "0" : "1";
+        assertEquals(other, ns.call(() -> {
+            Files.writeString(forwarding, other);
+            return Files.readString(forwarding).trim();
+        }));
+        assertEquals(host, Files.readString(forwarding).trim(), "the host's forwarding is untouched");
     }
 
     @Test
