@@ -214,8 +214,7 @@ public final class Agent implements AutoCloseable {
     private final class CniSide implements CniHost {
         @Override
         public Optional<NetworkConfig> network(String name) {
-            return view.network(name).or(() -> store.get(Keys.network(name))
-                    .map(e -> StoreRecords.parse(e.value(), StoreRecords.NetworkSpec.class))).map(n -> n.config(mode()));
+            return endpoints.findSpec(name).map(n -> n.config(mode()));
         }
 
         @Override
@@ -271,18 +270,23 @@ public final class Agent implements AutoCloseable {
 
         @Override
         public Optional<NetworkConfig> networkByVni(int vni) {
-            return cluster.networks().stream().filter(n -> n.vni() == vni).findFirst().map(n -> n.config(mode()));
+            return first(n -> n.vni() == vni);
         }
 
         @Override
         public Optional<NetworkConfig> networkBySubnet(IpPrefix subnet) {
-            return cluster.networks().stream().filter(n -> IpPrefix.parse(n.subnet()).equals(subnet.network()))
-                    .findFirst().map(n -> n.config(mode()));
+            return first(n -> IpPrefix.parse(n.subnet()).equals(subnet.network()));
+        }
+
+        /** From the view (no store round trip on Docker's per-container calls), else from the store. */
+        private Optional<NetworkConfig> first(java.util.function.Predicate<StoreRecords.NetworkSpec> which) {
+            return view.networks().stream().filter(which).findFirst()
+                    .or(() -> cluster.networks().stream().filter(which).findFirst()).map(n -> n.config(mode()));
         }
 
         @Override
         public Optional<NetworkConfig> network(String name) {
-            return cluster.network(name).map(n -> n.config(mode()));
+            return endpoints.findSpec(name).map(n -> n.config(mode()));
         }
 
         @Override

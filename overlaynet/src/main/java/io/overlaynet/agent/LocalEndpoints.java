@@ -105,11 +105,16 @@ final class LocalEndpoints {
         }
     }
 
-    private NetworkSpec spec(String network) {
+    /** A network of the store: from the view, else (a definition the watch has not brought yet) the store. */
+    Optional<NetworkSpec> findSpec(String network) {
         return view.network(network).or(() -> store.get(Keys.network(network))
-                .map(e -> StoreRecords.parse(e.value(), NetworkSpec.class))).orElseThrow(() -> new IllegalArgumentException(
-                "network " + network + " is not in the store " + store.describe()
-                        + ": create it with 'overlaynet network create " + network + " --store ...'"));
+                .map(e -> StoreRecords.parse(e.value(), NetworkSpec.class)));
+    }
+
+    private NetworkSpec spec(String network) {
+        return findSpec(network).orElseThrow(() -> new IllegalArgumentException("network " + network
+                + " is not in the store " + store.describe() + ": create it with 'overlaynet network create " + network
+                + " --store ...'"));
     }
 
     /**

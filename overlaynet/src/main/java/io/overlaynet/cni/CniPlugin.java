@@ -139,14 +139,16 @@ public final class CniPlugin {
     private EndpointRecord addInRange(CniCall call, NetworkConfig net, String name, Optional<String> mac, String netns,
                                       String ifname) {
         String[] range = call.ipamRange().orElseThrow();
-        long from = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(Ip.parseV4(range[0]).getAddress()).getInt());
-        long to = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(Ip.parseV4(range[1]).getAddress()).getInt());
-        net.checkEndpointIp(Ip.parseV4(range[0]));
-        net.checkEndpointIp(Ip.parseV4(range[1]));
+        InetAddress first = Ip.parseV4(range[0]);
+        InetAddress last = Ip.parseV4(range[1]);
+        net.checkEndpointIp(first);
+        net.checkEndpointIp(last);
+        long from = offset(net, first);
+        long to = offset(net, last);
         for (int attempt = 0; attempt < 16; attempt++) {
             Set<String> claimed = host.claimed(net.name());
             Optional<InetAddress> free = java.util.stream.LongStream.rangeClosed(from, to)
-                    .mapToObj(a -> (InetAddress) Ip.parseV4(((a >> 24) & 255) + "." + ((a >> 16) & 255) + "." + ((a >> 8) & 255) + "." + (a & 255)))
+                    .mapToObj(i -> net.subnet().addressAt(i))
                     .filter(a -> !claimed.contains(a.getHostAddress()) && !a.equals(net.gateway())).findFirst();
             if (free.isEmpty()) {
                 throw new CniError(CniError.IO_FAILURE, "no free address left in " + range[0] + "-" + range[1]
@@ -162,6 +164,12 @@ public final class CniPlugin {
         }
         throw new CniError(CniError.TRY_AGAIN_LATER, "could not claim an address in " + range[0] + "-" + range[1]
                 + ": too much contention, try again");
+    }
+
+    /** An address's place in the network's subnet (0 is the network address). */
+    private static long offset(NetworkConfig net, InetAddress a) {
+        return Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(a.getAddress()).getInt())
+                - Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(net.subnet().address().getAddress()).getInt());
     }
 
     private static void lowerMtu(String netns, String ifname, int mtu) {
