@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "Simulated hosts on one machine (network namespaces) running the seeds' scenario.",
         subcommands = {LabCommand.Up.class, LabCommand.Ping.class, LabCommand.Status.class, LabCommand.Down.class,
-            LabCommand.Ls.class, LabCommand.Demo.class})
+            LabCommand.Ls.class, LabCommand.Demo.class, LabCommand.Doctor.class})
 final class LabCommand {
 
     /** --state-dir and -o, which every lab command takes. */
@@ -211,6 +211,9 @@ final class LabCommand {
             } else {
                 printMatrix(r, results);
                 System.out.printf("%d/%d pairs answered%n", results.size() - failed, results.size());
+                if (failed > 0) {
+                    System.out.println("why: overlaynet lab doctor --prefix " + prefix);
+                }
             }
             return failed == 0 ? 0 : Main.EXIT_FAILURE;
         }
@@ -350,6 +353,38 @@ final class LabCommand {
                 wrong.add("silent agent(s): " + String.join(",", l.silentAgents()));
             }
             return wrong.isEmpty() ? "up" : String.join("; ", wrong);
+        }
+    }
+
+    @Command(name = "doctor", mixinStandardHelpOptions = true,
+            description = {"For every pair of the lab's containers (or one: --from NAME@HOST --to IP), walk the path and name",
+                "the first broken hop with its cause code and fix (see 'overlaynet doctor --help'). Exit 0 when all are healthy."})
+    static final class Doctor extends LabOptions implements Callable<Integer> {
+        @Option(names = "--from", paramLabel = "NAME[@HOST]", description = "One source container (e.g. pinkns@node1).")
+        Optional<String> from;
+        @Option(names = "--to", paramLabel = "IP", description = "With --from: the IP it should reach.")
+        Optional<String> to;
+
+        @Override
+        public Integer call() {
+            boolean json = json();
+            if (from.isPresent() != to.isPresent()) {
+                throw new IllegalArgumentException("--from and --to go together: give both, or neither for every pair");
+            }
+            LabRecord r = record();
+            io.overlaynet.doctor.Doctor d = io.overlaynet.doctor.Doctor.ofLab(r, stateDir());
+            List<io.overlaynet.doctor.Finding> findings;
+            if (from.isPresent()) {
+                String[] parts = from.get().split("@", 2);
+                var source = d.endpoint(parts[0], parts.length > 1 ? Optional.of(parts[1]) : Optional.empty())
+                        .orElseThrow(() -> new IllegalArgumentException("no container " + from.get() + " in lab " + prefix
+                                + ": they are " + String.join(", ", d.endpoints().stream().map(e -> e.label()).toList())));
+                findings = List.of(d.diagnose(source, to.get()));
+            } else {
+                findings = d.all();
+            }
+            DoctorCommand.print(json, findings);
+            return findings.stream().allMatch(io.overlaynet.doctor.Finding::ok) ? 0 : Main.EXIT_FAILURE;
         }
     }
 

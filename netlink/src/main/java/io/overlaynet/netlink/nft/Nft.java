@@ -1,6 +1,8 @@
 package io.overlaynet.netlink.nft;
 
 import io.overlaynet.netlink.codec.AttrDef;
+import io.overlaynet.netlink.codec.Attrs;
+import io.overlaynet.netlink.codec.NlMsg;
 import io.overlaynet.netlink.codec.Codecs;
 import io.overlaynet.netlink.codec.MessageWriter;
 import io.overlaynet.netlink.codec.Netlink;
@@ -11,6 +13,7 @@ import io.overlaynet.netlink.socket.Request;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * nf_tables over netlink, as {@code nft} speaks it: tables, base chains and rules, sent as one
@@ -116,6 +119,95 @@ public final class Nft implements AutoCloseable {
         e.writeData(w);
         w.endNest().endNest();
     }
+
+    /**
+     * A base chain as listed by {@code nft list chains}: where it hooks, and what becomes of a packet no
+     * rule decides ({@code policy}); {@code dropRules} counts its rules that end in {@code drop}.
+     */
+    public record Chain(int family, String table, String name, int hook, int priority, boolean policyDrop,
+                        int dropRules) {
+        /** The family as nft names it. */
+        public String familyName() {
+            return switch (family) {
+                case 1 -> "inet";
+                case 2 -> "ip";
+                case 3 -> "arp";
+                case 5 -> "netdev";
+                case 7 -> "bridge";
+                case 10 -> "ip6";
+                default -> "family" + family;
+            };
+        }
+
+        /** Whether the chain can drop what it sees: a drop policy or a rule ending in drop. */
+        public boolean drops() {
+            return policyDrop || dropRules > 0;
+        }
+    }
+
+    /** Every base chain of every table in the namespace, with its hook, policy and count of drop rules. */
+    public List<Chain> baseChains() {
+        List<NlMsg> chains = connection.dump(new Request(NftWire.type(NftWire.MSG_GETCHAIN), 0,
+                w -> w.body(new NfGenMsg(0, 0)), "nft list chains", ""));
+        List<NlMsg> rules = connection.dump(new Request(NftWire.type(NftWire.MSG_GETRULE), 0,
+                w -> w.body(new NfGenMsg(0, 0)), "nft list rules", ""));
+        java.util.Map<String, Integer> drops = new java.util.HashMap<>();
+        for (NlMsg m : rules) {
+            if (m.type() != NftWire.type(NftWire.MSG_NEWRULE)) {
+                continue;
+            }
+            Attrs a = m.attrs(NfGenMsg.SIZE);
+            if (endsInDrop(a)) {
+                drops.merge(family(m) + " " + a.get(RULE_TABLE).orElse("") + " " + a.get(RULE_CHAIN).orElse(""), 1,
+                        Integer::sum);
+            }
+        }
+        List<Chain> out = new java.util.ArrayList<>();
+        for (NlMsg m : chains) {
+            if (m.type() != NftWire.type(NftWire.MSG_NEWCHAIN)) {
+                continue;
+            }
+            Attrs a = m.attrs(NfGenMsg.SIZE);
+            Optional<Attrs> hook = a.raw(NftWire.CHAIN_HOOK).map(Nft::nested);
+            if (hook.isEmpty()) {
+                continue; // a regular chain: reached only by jumps from a base chain
+            }
+            String table = a.get(CHAIN_TABLE).orElse("");
+            String name = a.get(CHAIN_NAME).orElse("");
+            out.add(new Chain(family(m), table, name, hook.get().get(HOOKNUM).orElse(-1),
+                    hook.get().get(PRIORITY).orElse(0), a.get(CHAIN_POLICY).orElse(NftWire.NF_ACCEPT) == NftWire.NF_DROP,
+                    drops.getOrDefault(family(m) + " " + table + " " + name, 0)));
+        }
+        return out;
+    }
+
+    private static int family(NlMsg m) {
+        return Byte.toUnsignedInt(m.payload()[0]);
+    }
+
+    private static Attrs nested(io.overlaynet.netlink.codec.Attr attr) {
+        java.nio.ByteBuffer b = attr.buffer();
+        return Attrs.parse(b, b.position(), b.limit());
+    }
+
+    /** Whether a rule's last expression is {@code immediate} with the verdict drop. */
+    private static boolean endsInDrop(Attrs rule) {
+        Optional<Attrs> exprs = rule.raw(NftWire.RULE_EXPRESSIONS).map(Nft::nested);
+        if (exprs.isEmpty() || exprs.get().all().isEmpty()) {
+            return false;
+        }
+        List<io.overlaynet.netlink.codec.Attr> list = exprs.get().all();
+        Attrs last = nested(list.get(list.size() - 1));
+        if (!"immediate".equals(last.get(EXPR_NAME).orElse(""))) {
+            return false;
+        }
+        return last.raw(NftWire.EXPR_DATA).map(Nft::nested)
+                .flatMap(d -> d.raw(NftWire.IMMEDIATE_DATA)).map(Nft::nested)
+                .flatMap(d -> d.raw(NftWire.DATA_VERDICT)).map(Nft::nested)
+                .flatMap(v -> v.get(VERDICT_CODE)).map(code -> code == NftWire.NF_DROP).orElse(false);
+    }
+
+    private static final AttrDef<Integer> VERDICT_CODE = new AttrDef<>(NftWire.VERDICT_CODE, "NFTA_VERDICT_CODE", Codecs.BE32);
 
     @Override
     public void close() {

@@ -17,7 +17,9 @@ final class NftWire {
     static final int MSG_NEWTABLE = 0;
     static final int MSG_DELTABLE = 2;
     static final int MSG_NEWCHAIN = 3;
+    static final int MSG_GETCHAIN = 4;
     static final int MSG_NEWRULE = 6;
+    static final int MSG_GETRULE = 7;
 
     static int type(int command) {
         return NFNL_SUBSYS_NFTABLES << 8 | command;

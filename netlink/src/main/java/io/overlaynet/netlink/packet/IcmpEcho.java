@@ -22,26 +22,50 @@ public final class IcmpEcho {
     private static final int ECHO_REQUEST = 8;
     private static final int ECHO_REPLY = 0;
     private static final int PAYLOAD = 56;
+    private static final int MAX_PAYLOAD = 9000;
+    private static final int IPPROTO_IP = 0;
+    private static final int IP_MTU_DISCOVER = 10;
+    /** Set DF and ignore the cached path MTU: the probe tests the path, not what the kernel remembers. */
+    private static final int IP_PMTUDISC_PROBE = 3;
 
     private IcmpEcho() {
     }
 
     /** The round-trip time in milliseconds, or empty when no reply came within {@code timeout}. */
     public static Optional<Double> ping(NetNs ns, Inet4Address to, Duration timeout) {
-        return ns.call(() -> pingHere(to, timeout));
+        return ns.call(() -> pingHere(to, timeout, PAYLOAD, false));
     }
 
-    private static Optional<Double> pingHere(Inet4Address to, Duration timeout) {
+    /**
+     * {@code ping -c 1 -s PAYLOAD [-M do]}: an echo request carrying {@code payload} bytes; with
+     * {@code dontFragment} the packet is sent with DF set and never fragmented (a path whose MTU is too
+     * small for it drops it, or the kernel refuses it, which counts as no reply).
+     */
+    public static Optional<Double> ping(NetNs ns, Inet4Address to, Duration timeout, int payload, boolean dontFragment) {
+        if (payload < 8 || payload > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("ICMP payload of " + payload + " bytes: use 8.." + MAX_PAYLOAD);
+        }
+        return ns.call(() -> pingHere(to, timeout, payload, dontFragment));
+    }
+
+    private static Optional<Double> pingHere(Inet4Address to, Duration timeout, int payload, boolean dontFragment) {
         int fd = Libc.socket(Libc.AF_INET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, IPPROTO_ICMP);
         try (Arena arena = Arena.ofConfined()) {
             Libc.connectInet(fd, to.getAddress(), 0);
             Libc.setReceiveTimeout(fd, 50_000);
+            if (dontFragment) {
+                Libc.setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE);
+            }
             int id = ThreadLocalRandom.current().nextInt(1, 0xffff);
-            byte[] request = request(id, 1);
-            MemorySegment buf = arena.allocate(2048, 8);
+            byte[] request = request(id, 1, payload);
+            MemorySegment buf = arena.allocate(MAX_PAYLOAD + 128, 8);
             MemorySegment.copy(request, 0, buf, ValueLayout.JAVA_BYTE, 0, request.length);
             long t0 = System.nanoTime();
-            Libc.send(fd, buf, request.length, 0);
+            try {
+                Libc.send(fd, buf, request.length, 0);
+            } catch (RuntimeException tooBig) {
+                return Optional.empty(); // EMSGSIZE: larger than the route's MTU with DF set
+            }
             long deadline = t0 + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 long n;
@@ -63,7 +87,11 @@ public final class IcmpEcho {
 
     /** An echo request: type 8, code 0, checksum, id, sequence, and a payload of 56 bytes. */
     static byte[] request(int id, int seq) {
-        byte[] p = new byte[8 + PAYLOAD];
+        return request(id, seq, PAYLOAD);
+    }
+
+    static byte[] request(int id, int seq, int payload) {
+        byte[] p = new byte[8 + payload];
         p[0] = ECHO_REQUEST;
         p[4] = (byte) (id >> 8);
         p[5] = (byte) id;

@@ -60,6 +60,22 @@ public final class RouteOps {
                 .filter(r -> r.table() == Rtm.RT_TABLE_MAIN).toList();
     }
 
+    /**
+     * {@code ip route get DST}: the route the kernel would use for {@code destination} (all tables, rules
+     * applied). A destination with no usable route (none, unreachable, blackhole, prohibit) is refused by
+     * the kernel: a {@link io.overlaynet.netlink.NetlinkException} carrying its errno.
+     */
+    public Route get(java.net.InetAddress destination) {
+        int family = destination.getAddress().length == 4 ? Rtm.AF_INET : Rtm.AF_INET6;
+        int length = destination.getAddress().length * 8;
+        List<NlMsg> msgs = rt.connection().query(new Request(Rtm.GETROUTE, 0, w -> {
+            w.body(new RtMsg(family, length, 0, 0, 0, 0, 0, 0, 0));
+            w.put(Rta.DST, destination);
+        }, "route get", () -> destination.getHostAddress() + rt.where()));
+        return msgs.stream().filter(m -> m.type() == Rtm.NEWROUTE).map(RouteOps::decode).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no answer to route get " + destination.getHostAddress()));
+    }
+
     static Route decode(NlMsg m) {
         RtMsg h = RtMsg.decode(m.payloadBuffer());
         Attrs a = m.attrs(RtMsg.SIZE);
