@@ -15,7 +15,7 @@ import java.util.function.Function;
 @Command(name = "overlaynet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Joins containers on many Linux hosts into isolated layer-2 networks over VXLAN.",
         subcommands = {NetworkCommand.class, EndpointCommand.class, PeerCommand.class, ShowCommand.class,
-            HostCommand.class, AgentCommand.class, StatusCommand.class, DoctorCommand.class, LabCommand.class, BenchCommand.class, CompletionCommand.class,
+            HostCommand.class, AgentCommand.class, StatusCommand.class, DoctorCommand.class, MonitorCommand.class, CaptureCommand.class, LabCommand.class, BenchCommand.class, CompletionCommand.class,
             HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;

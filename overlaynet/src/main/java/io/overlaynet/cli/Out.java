@@ -28,6 +28,16 @@ final class Out {
         }
     }
 
+    /** One JSON object on one line (for streams: a reader parses line by line). */
+    static void jsonLine(Object value) {
+        try {
+            System.out.println(LocalState.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** What a removal command did to one object; JSON {@code {"kind": ..., "name": ..., "removed": ...}}. */
     record Removal(String kind, String name, boolean removed) {
     }
