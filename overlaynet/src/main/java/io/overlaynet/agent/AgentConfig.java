@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * How an agent runs.
  *
- * @param reactive  answer the kernel's misses (the seeds' daemon) instead of programming ahead of time
+ * @param reactive  answer the kernel's misses (the walkthroughs' daemon) instead of programming ahead of time
  * @param apiSocket the local API's Unix socket (root only)
  * @param jsonLog   log one JSON object per line instead of text
  * @param dockerPlugin serve Docker's network and IPAM driver protocol under this driver name

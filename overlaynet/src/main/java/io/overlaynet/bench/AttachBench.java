@@ -19,7 +19,7 @@ import java.util.Optional;
 /**
  * {@code overlaynet bench attach}: time per endpoint attach (namespace, veth, MAC, MTU, IP, up, default
  * route) through the data plane, against the same steps as one iproute2 process per command, the way
- * the seeds' container script does them, on the same simulated host in the same invocation.
+ * the walkthroughs' container script does them, on the same simulated host in the same invocation.
  */
 public final class AttachBench {
     private static final IpPrefix SUBNET = IpPrefix.parse("10.200.0.0/16");
@@ -41,7 +41,7 @@ public final class AttachBench {
         out.printf("overlaynet bench attach: %d endpoints each way on one simulated host, after %d untimed attach+remove"
                 + " cycles of ours (JIT warm-up) and %d untimed attaches each way%n", endpoints, jitWarmup, warmup);
         List<Double> ours = new ArrayList<>();
-        List<Double> seeds = new ArrayList<>();
+        List<Double> walkthroughs = new ArrayList<>();
         try (Scratch scratch = new Scratch("at")) {
             Lab lab = new Lab(scratch.prefix() + "-", scratch.dir(), out);
             LabRecord rec = lab.up(1, new Mode.Static());
@@ -68,11 +68,11 @@ public final class AttachBench {
                         eps.add(new Endpoints.Request("bench", "o" + i, ip, Optional.empty(), Optional.empty()));
                         double o = (System.nanoTime() - t0) / 1e6;
                         long t1 = System.nanoTime();
-                        seedScript(h.nsPrefix() + "s" + i, ovl, "vs" + i, SUBNET.addressAt(10 + total + i));
+                        handBuiltScript(h.nsPrefix() + "s" + i, ovl, "vs" + i, SUBNET.addressAt(10 + total + i));
                         double s = (System.nanoTime() - t1) / 1e6;
                         if (i >= warmup) {
                             ours.add(o);
-                            seeds.add(s);
+                            walkthroughs.add(s);
                         }
                     }
                     for (int i = 0; i < total; i++) {
@@ -84,17 +84,17 @@ public final class AttachBench {
             }
         }
         double o = Stats.median(ours);
-        double s = Stats.median(seeds);
+        double s = Stats.median(walkthroughs);
         out.println();
         out.printf("%-40s %10s %10s%n", "per endpoint, ms (median)", "overlaynet", "ip script");
         out.printf("%-40s %10.2f %10.2f%n", "attach: netns+veth+MAC+MTU+IP+up+route", o, s);
-        out.printf("%-40s %10.2f %10.2f%n", "p90", Stats.percentile(ours, 90), Stats.percentile(seeds, 90));
+        out.printf("%-40s %10.2f %10.2f%n", "p90", Stats.percentile(ours, 90), Stats.percentile(walkthroughs, 90));
         out.println();
         return new Figures(out).add("attach_speedup_vs_iproute2", s / o, "%.1f");
     }
 
-    /** The seeds' container script: one ip process per step. */
-    private static void seedScript(String ns, String ovl, String veth, InetAddress ip) {
+    /** The walkthroughs' container script: one ip process per step. */
+    private static void handBuiltScript(String ns, String ovl, String veth, InetAddress ip) {
         String mac = Endpoints.macFor(ip).toString();
         Commands.run("ip", "netns", "add", ns);
         Commands.run("ip", "-n", ovl, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs reference commands (iproute2, the seeds' scripts) and fails loudly when they fail. */
+/** Runs reference commands (iproute2, the walkthroughs' scripts) and fails loudly when they fail. */
 public final class Commands {
     private Commands() {
     }

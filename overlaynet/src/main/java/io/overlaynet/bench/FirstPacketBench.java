@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * {@code overlaynet bench first-packet}: two fresh containers on two lab hosts (added through the
  * agents); the RTT of the very first ping between them, then the steady RTT. In reactive mode the same
- * is measured with the kernel's default ARP retransmit timer (1 s), which is what the seeds' daemon
+ * is measured with the kernel's default ARP retransmit timer (1 s), which is what the walkthroughs' daemon
  * lives with: the reference, in the same run.
  */
 public final class FirstPacketBench {
@@ -38,7 +38,7 @@ public final class FirstPacketBench {
                 reactive ? "reactive" : "proactive", store, rounds);
         List<Double> first = new ArrayList<>();
         List<Double> steady = new ArrayList<>();
-        List<Double> seedsLike = new ArrayList<>();
+        List<Double> handBuiltLike = new ArrayList<>();
         try (AgentLab l = new AgentLab("fp", 2, reactive, store, out)) {
             AgentClient a = l.lab.agent(l.host(0));
             AgentClient b = l.lab.agent(l.host(1));
@@ -47,7 +47,7 @@ public final class FirstPacketBench {
                 measure(a, b, "fa" + i, "fb" + i, 100 + 2 * i, false, first, steady);
                 if (reactive) {
                     coldStart(l);
-                    measure(a, b, "sa" + i, "sb" + i, 150 + 2 * i, true, seedsLike, new ArrayList<>());
+                    measure(a, b, "sa" + i, "sb" + i, 150 + 2 * i, true, handBuiltLike, new ArrayList<>());
                 }
             }
         }
@@ -57,8 +57,8 @@ public final class FirstPacketBench {
                 Stats.median(first));
         out.printf("%-52s %10.3f%n", "steady ping RTT", Stats.median(steady));
         if (reactive) {
-            out.printf("%-52s %10.2f%n", "first ping RTT with the kernel's 1 s ARP retry", Stats.median(seedsLike));
-            out.println("(every round starts cold: no host has asked the other to program it ahead; the seeds' daemon,");
+            out.printf("%-52s %10.2f%n", "first ping RTT with the kernel's 1 s ARP retry", Stats.median(handBuiltLike));
+            out.println("(every round starts cold: no host has asked the other to program it ahead; the walkthroughs' daemon,");
             out.println(" with the 1 s retry on both sides and no such request, measures about 2,050 ms)");
         }
         out.println();

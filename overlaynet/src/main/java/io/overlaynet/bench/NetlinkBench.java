@@ -129,7 +129,7 @@ public final class NetlinkBench {
         return new double[]{sec(t4 - t3), sec(t5 - t4)};
     }
 
-    /** The seeds' overlay: br0 with vxlan1 (VNI 42, port 4789, nolearning) as a port. */
+    /** The walkthroughs' overlay: br0 with vxlan1 (VNI 42, port 4789, nolearning) as a port. */
     private static int overlay(Rtnl rt) {
         rt.links().add(LinkSpec.of("br0", LinkKind.Bridge.DEFAULT).up(true));
         rt.links().add(LinkSpec.of("vxlan1", VxlanSpec.of(42).port(4789).learning(false).proxy(true))

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * {@code overlaynet bench throughput}: iperf3 TCP from node1's pinkns to node2's pinkns across the
  * overlay, against node1 to node2 directly on the same underlay; each round runs every setting once
  * and the headline twice, the two paths in turn (which goes first alternates by round), medians over
- * the rounds. The settings show what the seeds' hand-built overlay pays for.
+ * the rounds. The settings show what the walkthroughs' hand-built overlay pays for.
  */
 public final class ThroughputBench {
     private static final int PORT = 5201;
@@ -58,7 +58,7 @@ public final class ThroughputBench {
 
     /**
      * One row: which hooks and outer checksum are on, and what the row changes besides. {@code kernelMss}:
-     * the containers' routes without the network's advmss, so TCP takes the kernel's MSS as the seeds' does.
+     * the containers' routes without the network's advmss, so TCP takes the kernel's MSS as the walkthroughs' does.
      * {@code iperfArgs}: what the row asks of iperf3 on both paths (another congestion control, more
      * streams).
      */
@@ -162,14 +162,14 @@ public final class ThroughputBench {
     }
 
     private static final List<Setting> SETTINGS = List.of(
-            // The seeds' row: first (overSeeds reads it there).
-            new Setting("seeds' defaults: outer UDP checksums, netfilter hooks, the kernel's MSS", true, true, true)
+            // The hand-built row: first (overHandBuilt reads it there).
+            new Setting("hand-built defaults: outer UDP checksums, netfilter hooks, the kernel's MSS", true, true, true)
                     .withKernelMss(),
             Setting.labDefault("lab default, the kernel's TCP MSS in the containers (1398-byte segments)")
                     .withKernelMss(),
             new Setting("outer UDP checksums on (the kernel's default), otherwise the lab default", false, false,
                     true),
-            new Setting("overlaynet in the seeds' underlay: hooks on at the underlay bridge only", false, true, false),
+            new Setting("overlaynet in the walkthroughs' underlay: hooks on at the underlay bridge only", false, true, false),
             Setting.labDefault("lab default, TCP congestion control cubic on both paths (iperf3 -C cubic)")
                     .iperf("-C", "cubic"),
             Setting.labDefault("lab default, GRO off on vxlan1").offloadOff(Offload.VXLAN_GRO),
@@ -203,12 +203,12 @@ public final class ThroughputBench {
                 (the median of the runs' own). While the underlay keeps every CPU busy the ratio cannot exceed
                 its inverse; it can only where the underlay leaves CPU idle.""");
         out.println(headlineOnly() ? """
-                Only the headline ran (--headline-only). Without it the bench also runs the seeds' defaults and
+                Only the headline ran (--headline-only). Without it the bench also runs the hand-built defaults and
                 each setting tried, and says what each gave.""" : """
-                Outer UDP checksums are the kernel's default, so the seeds pay for them; overlaynet sends zero
+                Outer UDP checksums are the kernel's default, so the walkthroughs pay for them; overlaynet sends zero
                 (RFC 7348) unless 'network create --udp-csum' asks: the checksum row measures that choice.
                 overlaynet's containers advertise an MSS that makes 1392-byte segments where the kernel's makes
-                1398: the kernel's MSS row measures that. The seeds' row has both, and the bridge netfilter hooks
+                1398: the kernel's MSS row measures that. The hand-built row has both, and the bridge netfilter hooks
                 on. The GRO and segmentation rows turn one offload off for their runs only. The overlay's extra
                 cost is per packet on the sending CPU, so two streams, one per vCPU here, hide more of it than
                 one; and iperf3's 128 KiB writes each leave a small tail packet, which the lab's veths send at
@@ -224,35 +224,35 @@ public final class ThroughputBench {
                 and last in every round. '--headline-only' runs it alone, for more rounds.""");
         if (!headlineOnly()) {
             out.println("""
-                    overlay_vs_underlay_over_seeds: the headline's ratio over the seeds' row's ratio, round by round,
-                    each overlay against its own underlay run: what overlaynet's defaults gain on the seeds' overlay.""");
+                    overlay_vs_underlay_over_handbuilt: the headline's ratio over the hand-built row's ratio, round by round,
+                    each overlay against its own underlay run: what overlaynet's defaults gain on the walkthroughs' overlay.""");
         }
         out.println();
         Figures figures = new Figures(out);
         if (!headlineOnly()) {
-            figures.add("overlay_vs_underlay_over_seeds", overSeeds(results), "%.2f");
+            figures.add("overlay_vs_underlay_over_handbuilt", overHandBuilt(results), "%.2f");
         }
         return figures.add("overlay_cpu_per_gb_vs_underlay", rows.getLast().cpuRatio(), "%.2f")
                 .add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
     }
 
-    /** Whether only the headline runs ({@code --headline-only}): no seeds' row, and one run a round. */
+    /** Whether only the headline runs ({@code --headline-only}): no hand-built row, and one run a round. */
     private boolean headlineOnly() {
         return settings.size() == 1;
     }
 
     /**
      * The median over the rounds of the headline's ratio (the mean of its two runs in the round, which
-     * {@link #measure} records in order) over the seeds' ratio in the same round, so that the machine's
+     * {@link #measure} records in order) over the walkthroughs' ratio in the same round, so that the machine's
      * drift between rounds falls on both alike.
      */
-    private double overSeeds(Map<Setting, List<Pair>> results) {
+    private double overHandBuilt(Map<Setting, List<Pair>> results) {
         List<Pair> headline = results.get(settings.getLast());
-        List<Pair> seeds = results.get(settings.getFirst());
+        List<Pair> handBuilt = results.get(settings.getFirst());
         List<Double> perRound = new ArrayList<>();
-        for (int r = 0; r < seeds.size(); r++) {
+        for (int r = 0; r < handBuilt.size(); r++) {
             double ours = (headline.get(2 * r).ratio() + headline.get(2 * r + 1).ratio()) / 2;
-            perRound.add(ours / seeds.get(r).ratio());
+            perRound.add(ours / handBuilt.get(r).ratio());
         }
         return Stats.median(perRound);
     }

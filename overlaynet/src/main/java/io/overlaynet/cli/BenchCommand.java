@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
-@Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the seeds' scripts).",
+@Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the walkthroughs' scripts).",
         mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Attach.class, BenchCommand.Throughput.class,
             BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Churn.class, BenchCommand.Cni.class, BenchCommand.Scale.class})
 public final class BenchCommand implements Runnable {
@@ -60,7 +60,7 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "attach", mixinStandardHelpOptions = true,
-            description = {"Time per endpoint attach through the data plane vs the seeds' script (one ip process per step).",
+            description = {"Time per endpoint attach through the data plane vs the walkthroughs' script (one ip process per step).",
                 "Ends with 'attach_speedup_vs_iproute2 R'."})
     static final class Attach implements Callable<Integer> {
         @Mixin OutputFormat format;
@@ -102,7 +102,7 @@ public final class BenchCommand implements Runnable {
                 description = "Seconds of each run's start (TCP start-up) left out, iperf3 -O (default ${DEFAULT-VALUE}).")
         int omit;
         @Option(names = "--headline-only",
-                description = "Run only overlaynet's defaults, not the seeds' row and the settings tried.")
+                description = "Run only overlaynet's defaults, not the hand-built row and the settings tried.")
         boolean headlineOnly;
 
         @Override
@@ -110,6 +110,7 @@ public final class BenchCommand implements Runnable {
             range("--rounds", rounds, 1, 100);
             range("--seconds", seconds, 1, 60);
             range("--omit", omit, 0, 60);
+            io.overlaynet.lab.Tools.require("iperf3", "iperf3", "bench throughput");
             return report(format, "throughput",
                     out -> new ThroughputBench(rounds, seconds, omit, headlineOnly, out).run());
         }
@@ -141,6 +142,9 @@ public final class BenchCommand implements Runnable {
     static String checkStore(String store) {
         if (!store.equals("file") && !store.equals("etcd")) {
             throw new IllegalArgumentException("unknown --store '" + store + "': use file or etcd");
+        }
+        if (store.equals("etcd")) {
+            io.overlaynet.lab.Tools.require("etcd", "etcd-server", "--store etcd");
         }
         return store;
     }
@@ -212,6 +216,9 @@ public final class BenchCommand implements Runnable {
             range("--containers", containers, 1, 500);
             range("--podman-runs", podmanRuns, 0, 100);
             String kind = checkStore(store);
+            if (podmanRuns > 0) {
+                io.overlaynet.lab.Tools.require("podman", "podman", "bench cni --podman-runs " + podmanRuns);
+            }
             Path p = plugin.map(Path::toAbsolutePath).orElseGet(CniBench::installedPlugin);
             return report(format, "cni", out -> new CniBench(containers, p, kind, podmanRuns, out).run());
         }

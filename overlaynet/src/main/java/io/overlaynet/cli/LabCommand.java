@@ -21,9 +21,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code overlaynet lab up|ping|status|down|ls|demo}: the seeds' scenario on simulated hosts. */
+/** {@code overlaynet lab up|ping|status|down|ls|demo}: the walkthroughs' scenario on simulated hosts. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = "Simulated hosts on one machine (network namespaces) running the seeds' scenario.",
+        description = "Simulated hosts on one machine (network namespaces) running the walkthroughs' scenario.",
         subcommands = {LabCommand.Up.class, LabCommand.Ping.class, LabCommand.Status.class, LabCommand.Down.class,
             LabCommand.Ls.class, LabCommand.Demo.class, LabCommand.Doctor.class})
 final class LabCommand {
@@ -69,7 +69,7 @@ final class LabCommand {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true, description = "Build the underlay, N hosts, network demo and the seeds' containers.")
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Build the underlay, N hosts, network demo and the walkthroughs' containers.")
     static final class Up extends LabOptions implements Callable<Integer> {
         @Option(names = "--hosts", paramLabel = "N",
                 defaultValue = "3", description = "Number of hosts (default ${DEFAULT-VALUE}).") int hosts;
@@ -140,6 +140,9 @@ final class LabCommand {
     static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store) {
         boolean agents = withAgents(mode, store);
         Mode plain = agents ? null : Mode.parse(mode);
+        if (agents && store.orElse("file").equals("etcd")) {
+            io.overlaynet.lab.Tools.require("etcd", "etcd-server", "--store etcd");
+        }
         Lab lab = o.lab();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

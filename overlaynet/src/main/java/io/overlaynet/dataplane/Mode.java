@@ -9,7 +9,7 @@ import java.net.InetAddress;
  */
 public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast, Mode.Flood, Mode.Reactive, Mode.Proactive {
 
-    /** The seeds' manual wiring: a permanent ARP and FDB entry per remote endpoint; nolearning. */
+    /** The walkthroughs' manual wiring: a permanent ARP and FDB entry per remote endpoint; nolearning. */
     record Static() implements Mode {
         public String toString() {
             return "static";
@@ -26,7 +26,7 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
         }
     }
 
-    /** The seeds' multicast VXLAN: BUM traffic to a group on the underlay, VTEPs learn from replies. */
+    /** The walkthroughs' multicast VXLAN: BUM traffic to a group on the underlay, VTEPs learn from replies. */
     record Multicast(InetAddress group) implements Mode {
         public Multicast {
             if (!group.isMulticastAddress()) {
@@ -48,7 +48,7 @@ public sealed interface Mode permits Mode.Static, Mode.Learning, Mode.Multicast,
     }
 
     /**
-     * The seeds' dynamic variant: nolearning, proxy, l2miss and l3miss; an agent answers the kernel's
+     * The walkthroughs' dynamic variant: nolearning, proxy, l2miss and l3miss; an agent answers the kernel's
      * misses from the store. Containers get a short ARP retransmit timer so the first packet does not
      * wait a second for the retry.
      */

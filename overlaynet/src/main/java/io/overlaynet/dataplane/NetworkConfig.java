@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  * A network as the user defines it.
  *
  * @param bridge  an existing Linux bridge in the host namespace to extend instead of making an overlay
- *                namespace (the seeds' Docker-bridge example)
+ *                namespace (the walkthroughs' Docker-bridge example)
  * @param udpCsum compute the outer UDP checksum of the frames this host sends. Off by default: RFC 7348
  *                says a VXLAN sender should send zero and a receiver must accept zero, and the
- *                inner frame carries its own checksum. The kernel's default (and so the seeds') is on.
+ *                inner frame carries its own checksum. The kernel's default (and so the walkthroughs') is on.
  * @param egress  containers reach addresses outside the network through this host, their source
  *                translated to the host's address ({@link Egress})
  */

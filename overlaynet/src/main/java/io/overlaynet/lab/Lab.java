@@ -36,8 +36,8 @@ import java.util.stream.Stream;
 
 /**
  * The simulated multi-host lab: an underlay namespace holding a bridge, N host namespaces joined to it
- * ({@code eth1} = 192.168.104.2, .3, ... as in the seeds), and on every host the network {@code demo}
- * (VNI 42, 12.12.12.0/24, MTU 1450) with the seeds' containers, wired according to the mode.
+ * ({@code eth1} = 192.168.104.2, .3, ... as in the walkthroughs), and on every host the network {@code demo}
+ * (VNI 42, 12.12.12.0/24, MTU 1450) with the walkthroughs' containers, wired according to the mode.
  */
 public final class Lab {
     public static final String NETWORK = "demo";
@@ -99,7 +99,7 @@ public final class Lab {
         }
     }
 
-    /** The seeds' containers: node1 pinkns .2; node2 pinkns .3, skyns .4; node3 pinkns .10, skyns .11; then .20/.21, ... */
+    /** The walkthroughs' containers: node1 pinkns .2; node2 pinkns .3, skyns .4; node3 pinkns .10, skyns .11; then .20/.21, ... */
     static List<String[]> containersOf(int host) {
         return switch (host) {
             case 1 -> List.<String[]>of(new String[]{"pinkns", "12.12.12.2"});

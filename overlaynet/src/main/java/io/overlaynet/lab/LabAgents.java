@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The lab with agents: a store (a file directory, or a real etcd started here), one agent process per
- * host started inside that host's network namespace, and the seeds' containers added through each
+ * host started inside that host's network namespace, and the walkthroughs' containers added through each
  * host's agent (so addresses are claimed in the store and every other host learns them).
  */
 final class LabAgents {

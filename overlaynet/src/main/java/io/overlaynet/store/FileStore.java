@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * holding the value. Writes are atomic (temp file + rename; create-if-absent is a hard link, which
  * fails when the name exists). A lock file serialises the revision counter across processes.
  *
- * <p>It also mirrors endpoints in the seeds' layout, {@code arp/<ip>} holding the MAC and
- * {@code fdb/<mac>} holding the host's IP, so the seeds' container script and daemon work against the
+ * <p>It also mirrors endpoints in the walkthroughs' layout, {@code arp/<ip>} holding the MAC and
+ * {@code fdb/<mac>} holding the host's IP, so the walkthroughs' container script and daemon work against the
  * same directory, and {@link #scriptRecord} reads entries those scripts wrote.
  *
  * <p>Leases are files under {@code .leases/} with an expiry time that a keep-alive thread moves
@@ -174,7 +174,7 @@ public final class FileStore implements Store {
         }
     }
 
-    /** The seeds' layout: arp/&lt;ip&gt; = MAC, fdb/&lt;mac&gt; = host IP, for endpoint keys. */
+    /** The walkthroughs' layout: arp/&lt;ip&gt; = MAC, fdb/&lt;mac&gt; = host IP, for endpoint keys. */
     private void mirror(String key, String value) throws IOException {
         if (!key.startsWith(Keys.ENDPOINTS)) {
             return;

@@ -95,7 +95,7 @@ class AgentInProcessTest {
         }
         assertTrue(store.get(Keys.host("node1")).isEmpty(), "a clean stop deregisters the host");
         assertTrue(store.get(Keys.endpoint("blue", "10.60.0.2")).isEmpty(), "and its endpoints");
-        assertTrue(Files.exists(storeDir.resolve("arp")), "the seeds' layout is kept beside the records");
+        assertTrue(Files.exists(storeDir.resolve("arp")), "the walkthroughs' layout is kept beside the records");
     }
 
     private static boolean arp(String ns, String ip) {

@@ -94,4 +94,28 @@ class BadInputCliTest {
             return s.filter(Files::isRegularFile).sorted().toList();
         }
     }
+
+    /** A bench's tool that is not installed: one line naming the Debian package, before anything is built. */
+    @Test
+    void aMissingToolIsOneLineNamingItsPackage() throws Exception {
+        Path empty = Files.createDirectories(fixture.stateDir.resolve("empty-path"));
+        List<String> before = NetNamespaces.list();
+        for (List<String> c : List.of(
+                List.of("bench", "throughput", "apt-get install iperf3"),
+                List.of("bench", "converge", "apt-get install etcd-server"),
+                List.of("lab", "up", "--mode", "proactive", "--store", "etcd", "--prefix", fixture.prefix,
+                        "--state-dir", fixture.stateDir.toString(), "apt-get install etcd-server"))) {
+            List<String> args = new ArrayList<>(c.subList(0, c.size() - 1));
+            ProcessBuilder pb = new ProcessBuilder(Cli.inOwnJvm(args.toArray(String[]::new)));
+            pb.environment().put("PATH", empty.toString());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            String err = new String(p.getErrorStream().readAllBytes());
+            assertEquals(1, p.waitFor(), err + out);
+            assertEquals(1, err.strip().lines().count(), err);
+            assertTrue(err.contains(c.getLast()), err);
+        }
+        assertEquals(before, NetNamespaces.list(), "nothing was built");
+        assertTrue(Files.notExists(fixture.stateDir.resolve("labs").resolve(fixture.prefix + ".json")));
+    }
 }

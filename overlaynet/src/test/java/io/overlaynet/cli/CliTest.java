@@ -100,7 +100,7 @@ class CliTest {
                     "both paths carried traffic: " + row);
             assertTrue(Double.parseDouble(f[f.length - 2]) > 0, "the CPU per GB of both paths was counted: " + row);
         }
-        assertTrue(rows.getFirst().startsWith("seeds' defaults"), rows.getFirst());
+        assertTrue(rows.getFirst().startsWith("hand-built defaults"), rows.getFirst());
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
         assertTrue(rows.stream().anyMatch(row -> row.contains("the kernel's TCP MSS")), r.out());
         assertTrue(rows.getLast().startsWith("overlaynet defaults"), rows.getLast());
@@ -110,7 +110,7 @@ class CliTest {
         assertEquals(10, round.substring(round.lastIndexOf(':') + 1).trim().split("\\s+").length, round);
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_cpu_per_gb_vs_underlay \\d+\\.\\d+")), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_vs_underlay_over_seeds \\d+\\.\\d+")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_vs_underlay_over_handbuilt \\d+\\.\\d+")), r.out());
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 
@@ -124,8 +124,8 @@ class CliTest {
         assertEquals(2, r.out().lines().filter(l -> l.matches("\\s+round \\d/2, overlay/underlay per run: \\d+\\.\\d+"))
                 .count(), "two rounds of one setting: " + r.out());
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
-        assertTrue(r.out().lines().noneMatch(l -> l.startsWith("overlay_vs_underlay_over_seeds")),
-                "no seeds' row ran, so no figure against it: " + r.out());
+        assertTrue(r.out().lines().noneMatch(l -> l.startsWith("overlay_vs_underlay_over_handbuilt")),
+                "no hand-built row ran, so no figure against it: " + r.out());
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A host wired only with raw ip/bridge commands, step by step as the seeds do it, and a host wired by
+ * A host wired only with raw ip/bridge commands, step by step as the walkthroughs do it, and a host wired by
  * overlaynet reach each other in both directions.
  */
 class InteropTest {
@@ -22,7 +22,7 @@ class InteropTest {
     final LabFixture fixture = new LabFixture();
 
     @Test
-    void seedStyleHostAndOverlaynetHostTalkBothWays() {
+    void handBuiltHostAndOverlaynetHostTalkBothWays() {
         LabRecord lab = fixture.up(1, new Mode.Static());
         LabHost h1 = lab.hosts().getFirst();
         String ul = lab.underlayNamespace();
@@ -36,7 +36,7 @@ class InteropTest {
         Sh.ip(ul, "link", "set", "hraw", "master", "ubr0", "up");
         Sh.ip(raw, "addr", "add", "192.168.104.9/24", "dev", "eth1");
         Sh.ip(raw, "link", "set", "eth1", "up");
-        // The seeds' overlay namespace: br0 with the gateway, vxlan1 made on the host and moved in.
+        // The walkthroughs' overlay namespace: br0 with the gateway, vxlan1 made on the host and moved in.
         Sh.run("ip", "netns", "add", overns).ok();
         Sh.ip(overns, "link", "add", "br0", "type", "bridge");
         Sh.ip(overns, "addr", "add", "12.12.12.1/24", "dev", "br0");
@@ -45,7 +45,7 @@ class InteropTest {
                 "learning", "dev", "eth1", "local", "192.168.104.9");
         Sh.ip(raw, "link", "set", "vxlan1", "netns", overns);
         Sh.ip(overns, "link", "set", "vxlan1", "master", "br0", "up");
-        // The seeds' container: veth, MAC from the IP, address, default route.
+        // The walkthroughs' container: veth, MAC from the IP, address, default route.
         Sh.run("ip", "netns", "add", green).ok();
         Sh.ip(overns, "link", "add", "veth-green", "mtu", "1450", "type", "veth", "peer", "name", "eth0", "netns", green);
         Sh.ip(overns, "link", "set", "veth-green", "master", "br0", "up");

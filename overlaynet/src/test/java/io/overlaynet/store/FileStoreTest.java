@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The contract on the file store, plus the seeds' arp/fdb layout. */
+/** The contract on the file store, plus the walkthroughs' arp/fdb layout. */
 class FileStoreTest extends StoreContract {
     private final Path dir;
 
@@ -100,7 +100,7 @@ class FileStoreTest extends StoreContract {
     }
 
     @Test
-    void endpointsAreMirroredInTheSeedsLayoutAndSeedRecordsAreReadable() throws IOException {
+    void endpointsAreMirroredInTheWalkthroughLayoutAndItsRecordsAreReadable() throws IOException {
         FileStore s = new FileStore(dir);
         s.put(Keys.endpoint("demo", "12.12.12.2"), "{\"mac\":\"02:42:0c:0c:0c:02\",\"host\":\"node1\",\"vtep\":\"192.168.104.2\"}");
         assertEquals("02:42:0c:0c:0c:02", Files.readString(dir.resolve("arp/12.12.12.2")));
@@ -108,7 +108,7 @@ class FileStoreTest extends StoreContract {
         s.delete(Keys.endpoint("demo", "12.12.12.2"));
         assertTrue(Files.notExists(dir.resolve("arp/12.12.12.2")));
 
-        // What the seeds' container script writes: echo MAC > arp/IP; echo HOST > fdb/MAC
+        // What the walkthroughs' container script writes: echo MAC > arp/IP; echo HOST > fdb/MAC
         Files.createDirectories(dir.resolve("arp"));
         Files.createDirectories(dir.resolve("fdb"));
         Files.writeString(dir.resolve("arp/12.12.12.9"), "02:42:0c:0c:0c:09\n");

@@ -115,7 +115,7 @@ public final class LinkOps {
     }
 
     /**
-     * Creates a link here and moves it into {@code target}, as the seeds do with the VXLAN device so its
+     * Creates a link here and moves it into {@code target}, as the walkthroughs do with the VXLAN device so its
      * UDP socket stays in this (the underlay) namespace. Atomic: if the move fails, the link made here
      * is deleted again.
      */

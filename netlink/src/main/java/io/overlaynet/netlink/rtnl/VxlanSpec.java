@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.util.Optional;
 
 /**
- * {@code type vxlan id VNI ...}: every option the seeds use. Empty options are not sent, so the
+ * {@code type vxlan id VNI ...}: every option the walkthroughs use. Empty options are not sent, so the
  * kernel's defaults apply (as with iproute2). Read back from a link, the same record describes what the
  * kernel holds.
  *

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Event subscription: a container on the seeds' dynamic overlay (vxlan1 with nolearning, proxy, l2miss,
+ * Event subscription: a container on the walkthroughs' dynamic overlay (vxlan1 with nolearning, proxy, l2miss,
  * l3miss) sends to an unknown IP; the kernel asks user space first for the IP (L3 miss) and, once the
  * neighbour entry exists, for the MAC (L2 miss). Our own writes show up as ordinary changes.
  */

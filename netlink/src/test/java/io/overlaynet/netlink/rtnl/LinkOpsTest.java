@@ -95,7 +95,7 @@ class LinkOpsTest {
     }
 
     @Test
-    void vxlanWithTheSeedsOptionsReadsBackIdentically() {
+    void vxlanWithTheWalkthroughOptionsReadsBackIdentically() {
         NetNs ns = namespaces.create("vx");
         String n = ns.name().orElseThrow();
         Rtnl rt = namespaces.rtnl(ns);

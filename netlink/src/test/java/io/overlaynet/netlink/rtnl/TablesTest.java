@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Addresses, routes, neighbours and FDB entries on the seeds' overlay layout (br0 + vxlan1 in a
+ * Addresses, routes, neighbours and FDB entries on the walkthroughs' overlay layout (br0 + vxlan1 in a
  * namespace), each read back with iproute2.
  */
 class TablesTest {
