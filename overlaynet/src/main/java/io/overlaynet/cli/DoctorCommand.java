@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code overlaynet doctor FROM TO}: why a container on this host cannot reach an IP. On a lab host it
- * sees every host of the lab; elsewhere this host.
+ * sees every host of the lab; elsewhere it sees this host, and the others through the endpoints the
+ * store (via this host's agent) and the peer records place behind each VTEP.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Walk the path from a container on this host to an IP, hop by hop, and name the first broken hop,",
@@ -63,7 +64,8 @@ final class DoctorCommand implements Callable<Integer> {
                         .orElseThrow(() -> noSuchEndpoint(from));
             }
             here = prefix.isEmpty() ? "this-host" : prefix.replaceAll("-$", "");
-            doctor = Doctor.of(List.of(new HostView.Spec(here, hostNs, prefix, stateDir)), network, List.of());
+            doctor = Doctor.ofHost(new HostView.Spec(here, hostNs, prefix, stateDir), network,
+                    host.agentNote().map(n -> n.store()).filter(s -> !s.isEmpty()));
         }
         var source = doctor.endpoint(from, Optional.of(here)).orElseThrow(() -> noSuchEndpoint(from));
         Finding f = doctor.diagnose(source, to);

@@ -36,13 +36,23 @@ final class HostOptions extends OutputFormat {
     /**
      * The prefix given (after the command, before it, or in the environment); else, on a host whose
      * agent left a note ({@link AgentIndex}), the agent's: a command run as a simulated host needs
-     * nothing more than the host's namespace.
+     * nothing more than the host's namespace. So does a lab host's, whose prefix its lab recorded.
      */
     String prefix() {
         if (!given("--ns-prefix", g -> g.nsPrefix, "OVERLAYNET_NS_PREFIX")) {
             Optional<AgentIndex.Note> agent = agentNote();
             if (agent.isPresent()) {
                 return agent.get().prefix();
+            }
+            Optional<String> ns = hostNs();
+            if (ns.isPresent()) {
+                // A lab host's namespace: its namespaces carry the host's prefix, recorded by 'lab up'.
+                Optional<String> labPrefix = io.overlaynet.lab.Lab.all(stateDir()).stream()
+                        .flatMap(r -> r.hosts().stream()).filter(h -> h.namespace().equals(ns.get()))
+                        .map(io.overlaynet.lab.LabRecord.LabHost::nsPrefix).findFirst();
+                if (labPrefix.isPresent()) {
+                    return labPrefix.get();
+                }
             }
         }
         String p = pick("--ns-prefix", prefix, g -> g.nsPrefix);

@@ -39,7 +39,7 @@ final class MonitorCommand implements java.util.concurrent.Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "monitor-stop");
-        try (Host h = host.open(); Monitor m = Monitor.open(h, network)) {
+        try (Host h = host.open(); Monitor m = Monitor.open(h, network, host.agentNote().map(n -> n.store()).filter(x -> !x.isEmpty()))) {
             Runtime.getRuntime().addShutdownHook(hook);
             {
                 (json ? System.err : System.out).println("watching " + network.map(n -> "network " + n).orElse("every network") + " on this host"

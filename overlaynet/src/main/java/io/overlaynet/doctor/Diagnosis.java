@@ -79,8 +79,10 @@ public final class Diagnosis {
         steps.add(duplicates(to));
         steps.add(links(src, from, dst, to, local));
         steps.add(addressed(from));
-        steps.add(addressed(to));
-        if (!local) {
+        if (dst.seen()) {
+            steps.add(addressed(to));
+        }
+        if (!local && dst.seen()) {
             steps.add(agreement(src, dst));
             steps.add(mtu(src, from));
             steps.add(mtu(dst, to));
@@ -88,6 +90,10 @@ public final class Diagnosis {
             steps.add(route(dst, src));
             steps.add(entries(src, to, dst, "to " + to.label()));
             steps.add(entries(dst, from, src, "reply to " + from.label()));
+        } else if (!local) {
+            steps.add(mtu(src, from)); // the far host is out of sight: only this side's half of the path
+            steps.add(route(src, dst));
+            steps.add(entries(src, to, dst, "to " + to.label()));
         }
         for (Optional<Problem> s : steps) {
             if (s.isPresent()) {
@@ -102,7 +108,7 @@ public final class Diagnosis {
         }
         if (!probe.answered()) {
             Optional<Problem> fw = firewall(src);
-            if (fw.isEmpty() && !local) {
+            if (fw.isEmpty() && !local && dst.seen()) {
                 fw = firewall(dst);
             }
             return fw;
@@ -142,12 +148,16 @@ public final class Diagnosis {
         if (!local) {
             hops.add(device(src, src.vxlan(), "VXLAN device"));
             hops.add(underlayLink(src));
+        }
+        if (!local && dst.seen()) {
             hops.add(underlayLink(dst));
             hops.add(device(dst, dst.vxlan(), "VXLAN device"));
             hops.add(device(dst, dst.bridge(), "bridge"));
         }
-        hops.add(veth(dst, to));
-        hops.add(containerLink(to));
+        if (dst.seen()) {
+            hops.add(veth(dst, to));
+            hops.add(containerLink(to));
+        }
         return hops.stream().filter(Optional::isPresent).findFirst().orElse(Optional.empty());
     }
 

@@ -48,6 +48,48 @@ public final class Doctor {
         return new Doctor(views);
     }
 
+    /**
+     * The doctor of one host that cannot look into the others: they are known by the endpoints the
+     * store (when the host's agent has one) and this host's peer records place behind each VTEP.
+     */
+    public static Doctor ofHost(HostView.Spec local, String network, Optional<String> storeUrl) {
+        HostView here = HostView.collect(local, network, List.of()).orElseThrow(() -> new IllegalArgumentException(
+                "no network " + network + " on this host: list them with overlaynet network ls"));
+        java.util.Map<String, List<EndpointView>> behind = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        String me = here.vtep().getHostAddress();
+        try (io.overlaynet.dataplane.Host h = io.overlaynet.dataplane.Host.open(local.prefix(), local.stateRoot(),
+                local.hostNs())) {
+            for (io.overlaynet.dataplane.Records.PeerRecord p : new io.overlaynet.dataplane.Peers(h).list(Optional.of(network))) {
+                if (p.ip().isPresent() && p.mac().isPresent() && !p.vtep().equals(me)) {
+                    String host = "vtep " + p.vtep();
+                    behind.computeIfAbsent(p.vtep(), k -> new ArrayList<>()).add(new EndpointView(host, "peer " + p.ip().get(),
+                            "", p.ip().get(), p.mac().get(), Optional.empty(), true, Optional.empty()));
+                }
+            }
+        }
+        if (storeUrl.isPresent()) {
+            try (io.overlaynet.store.Store store = io.overlaynet.store.Stores.open(storeUrl.get())) {
+                for (var e : new io.overlaynet.agent.Cluster(store).endpoints(Optional.of(network))) {
+                    boolean known = behind.values().stream().flatMap(List::stream).anyMatch(x -> x.ip().equals(e.ip()));
+                    if (!e.vtep().equals(me) && !known) {
+                        names.put(e.vtep(), e.host());
+                        behind.computeIfAbsent(e.vtep(), k -> new ArrayList<>()).add(new EndpointView(e.host(), e.name(), "",
+                                e.ip(), e.mac(), Optional.empty(), true, Optional.empty()));
+                    }
+                }
+            }
+        }
+        List<HostView> views = new ArrayList<>(List.of(here));
+        behind.forEach((vtep, eps) -> {
+            String name = names.getOrDefault(vtep, "vtep " + vtep);
+            List<EndpointView> renamed = eps.stream().map(e -> new EndpointView(name, e.name(), e.namespace(), e.ip(),
+                    e.mac(), e.eth0(), e.addressed(), e.hostVeth())).toList();
+            views.add(HostView.remote(name, Ip.parse(vtep), here.network(), renamed));
+        });
+        return new Doctor(views);
+    }
+
     /** The doctor of a lab: every host of it. */
     public static Doctor ofLab(LabRecord lab, Path stateRoot) {
         List<HostView.Spec> specs = lab.hosts().stream()

@@ -39,7 +39,16 @@ import java.util.Optional;
 public record HostView(String name, String flags, String hostNsName, String overlayNs, NetworkRecord network, Mode mode,
                        InetAddress vtep, Optional<Link> underlay, Optional<Link> bridge, Optional<Link> vxlan,
                        List<Neighbour> arp, List<FdbEntry> fdb, List<EndpointView> endpoints, List<Nft.Chain> chains,
-                       Map<String, Optional<String>> routes, boolean agentExpected, boolean agentAlive) {
+                       Map<String, Optional<String>> routes, boolean agentExpected, boolean agentAlive, boolean seen) {
+
+    /**
+     * A host this one cannot look into (a real remote host): known only by its VTEP and the endpoints the
+     * store or the peer records place behind it. The walk checks nothing on its side.
+     */
+    static HostView remote(String name, InetAddress vtep, NetworkRecord network, List<EndpointView> endpoints) {
+        return new HostView(name, "", "", "", network, Mode.parse(network.mode()), vtep, Optional.empty(), Optional.empty(),
+                Optional.empty(), List.of(), List.of(), endpoints, List.of(), Map.of(), false, false, false);
+    }
 
     /** A host to look at: the namespace that is the host (empty: the caller's), its prefix and state root. */
     public record Spec(String name, Optional<String> hostNs, String prefix, Path stateRoot) {
@@ -149,7 +158,7 @@ public record HostView(String name, String flags, String hostNsName, String over
             boolean agentAlive = agentExpected && AgentIndex.find(spec.hostNs()).isPresent();
             return Optional.of(new HostView(spec.name(), spec.flags(), spec.hostNs().orElse(""),
                     net.bridge().isPresent() ? spec.hostNs().orElse("") : net.overlayNamespace(), net, mode, vtep,
-                    underlay, bridge, vxlan, arp, fdb, endpoints, chains, routes, agentExpected, agentAlive));
+                    underlay, bridge, vxlan, arp, fdb, endpoints, chains, routes, agentExpected, agentAlive, true));
         }
     }
 

@@ -76,12 +76,19 @@ public final class Monitor implements AutoCloseable {
     private final Map<String, String> owners = new HashMap<>();
     private final Map<String, Instant> misses = new HashMap<>();
 
-    private Monitor() {
+    private final Optional<String> storeUrl;
+    private Instant storeReadAt = Instant.EPOCH;
+
+    private Monitor(Optional<String> storeUrl) {
+        this.storeUrl = storeUrl;
     }
 
-    /** Starts listening in the overlay namespace of every network of {@code host} (or only {@code network}). */
-    public static Monitor open(Host host, Optional<String> network) {
-        Monitor m = new Monitor();
+    /**
+     * Starts listening in the overlay namespace of every network of {@code host} (or only {@code network});
+     * with the store of the host's agent, remote endpoints are named too ({@code name@host}).
+     */
+    public static Monitor open(Host host, Optional<String> network, Optional<String> storeUrl) {
+        Monitor m = new Monitor(storeUrl);
         try {
             List<NetworkRecord> nets = new Networks(host).list().stream()
                     .filter(n -> network.map(n.name()::equals).orElse(true)).toList();
@@ -89,6 +96,7 @@ public final class Monitor implements AutoCloseable {
                 throw new IllegalArgumentException(network.map(n -> "no network " + n + " on this host")
                         .orElse("no network on this host") + ": list them with 'overlaynet network ls'");
             }
+            m.readStore();
             for (NetworkRecord n : nets) {
                 m.learnOwners(host, n);
                 Overlay o = host.overlay(n);
@@ -124,6 +132,31 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
+    /** Remote endpoints from the store, at most once a second (on start, and when an unknown key shows up). */
+    private void readStore() {
+        if (storeUrl.isEmpty() || Duration.between(storeReadAt, Instant.now()).compareTo(Duration.ofSeconds(1)) < 0) {
+            return;
+        }
+        storeReadAt = Instant.now();
+        try (io.overlaynet.store.Store store = io.overlaynet.store.Stores.open(storeUrl.get())) {
+            for (var e : new io.overlaynet.agent.Cluster(store).endpoints(Optional.empty())) {
+                owners.putIfAbsent(e.network() + " " + e.ip(), e.name() + "@" + e.host());
+                owners.putIfAbsent(e.network() + " " + e.mac().toLowerCase(), e.name() + "@" + e.host());
+            }
+        } catch (RuntimeException unreachable) {
+            // names are a courtesy: events still flow without them
+        }
+    }
+
+    private String owner(String key) {
+        String o = owners.get(key);
+        if (o == null) {
+            readStore();
+            o = owners.get(key);
+        }
+        return o;
+    }
+
     /** The next event, waiting up to {@code timeout}. */
     public Optional<Event> next(Duration timeout) throws InterruptedException {
         return Optional.ofNullable(queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -151,19 +184,19 @@ public final class Monitor implements AutoCloseable {
                 String ip = m.ip().getHostAddress();
                 misses.put(net + " " + ip, Instant.now());
                 yield Optional.of(new Event(now, net, ns, "miss-arp", dev(s, m.index()), ip, null, null, null,
-                        owners.get(net + " " + ip), null));
+                        owner(net + " " + ip), null));
             }
             case RtEvent.L2Miss m -> {
                 String mac = m.mac().toString();
                 misses.put(net + " " + mac, Instant.now());
                 yield Optional.of(new Event(now, net, ns, "miss-fdb", dev(s, m.index()), null, mac, null, null,
-                        owners.get(net + " " + mac), null));
+                        owner(net + " " + mac), null));
             }
             case RtEvent.NeighbourChange c -> {
                 String ip = c.neighbour().ip().getHostAddress();
                 String mac = c.neighbour().mac().map(MacAddress::toString).orElse(null);
                 yield Optional.of(new Event(now, net, ns, c.added() ? "arp-add" : "arp-del", dev(s, c.neighbour().index()),
-                        ip, mac, null, Rtm.nudName(c.neighbour().state()), owners.get(net + " " + ip),
+                        ip, mac, null, Rtm.nudName(c.neighbour().state()), owner(net + " " + ip),
                         c.added() ? answers(net + " " + ip) : null));
             }
             case RtEvent.FdbChange c -> {
@@ -172,7 +205,7 @@ public final class Monitor implements AutoCloseable {
                 String where = c.entry().isSelf() ? "self" : "master";
                 yield Optional.of(new Event(now, net, ns, c.added() ? "fdb-add" : "fdb-del", dev(s, c.entry().index()),
                         null, mac, dst, where + " " + Rtm.nudName(c.entry().state()).toLowerCase(),
-                        c.entry().mac().isZero() ? "flood list" : owners.get(net + " " + mac),
+                        c.entry().mac().isZero() ? "flood list" : owner(net + " " + mac),
                         c.added() ? answers(net + " " + mac) : null));
             }
             case RtEvent.LinkChange c -> {

@@ -20,7 +20,8 @@ class CompletionCliTest {
         Files.writeString(script, Cli.expect(0, List.of(), "completion").out());
 
         assertEquals("lab", complete(script, "overlaynet", "la"));
-        assertEquals("up ping status down ls demo", complete(script, "overlaynet", "lab", ""));
+        assertEquals("up ping status down ls demo doctor", complete(script, "overlaynet", "lab", ""));
+        assertEquals("monitor", complete(script, "overlaynet", "mo"));
         assertEquals("--version --vtep", complete(script, "overlaynet", "peer", "add", "--v"));
         assertEquals("--state-dir --subnet --store", complete(script, "overlaynet", "network", "create", "--s"));
     }

@@ -76,4 +76,18 @@ class GlobalOptionsCliTest {
         }
         return names;
     }
+
+    /** Acting as a lab host needs only its namespace: the prefix is the one its lab recorded. */
+    @Test
+    void aLabHostsNamespaceBringsItsPrefix() {
+        LabRecord lab = fixture.up(1, new Mode.Static());
+        LabHost h = lab.hosts().getFirst();
+        List<String> asHost = List.of("--host-ns", h.namespace(), "--state-dir", fixture.stateDir.toString());
+        Cli.expect(0, asHost, "endpoint", "add", "demo", "late", "--ip", "12.12.12.60");
+        assertTrue(NetNamespaces.exists(h.nsPrefix() + "late"), "the container namespace carries the host's prefix");
+        JsonNode eps = Cli.expect(0, asHost, "endpoint", "ls", "-o", "json").json();
+        assertEquals(2, eps.size(), eps.toString());
+        Cli.expect(0, asHost, "endpoint", "rm", "demo", "late");
+        assertFalse(NetNamespaces.exists(h.nsPrefix() + "late"));
+    }
 }

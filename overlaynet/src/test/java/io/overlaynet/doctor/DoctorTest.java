@@ -119,6 +119,28 @@ class DoctorTest {
         assertFalse(oldVni.isEmpty());
     }
 
+    /**
+     * A host that cannot look into the others (a real one) knows them by its peer records: its own half
+     * of the path is checked, and a missing entry there is still named.
+     */
+    @Test
+    void aHostAloneSeesTheOthersThroughItsPeerRecords() {
+        LabRecord lab = fixture.up(2, new Mode.Static());
+        LabHost h1 = lab.hosts().get(0);
+        HostView.Spec alone = new HostView.Spec("node1", java.util.Optional.of(h1.namespace()), h1.nsPrefix(), fixture.stateDir);
+        Doctor healthy = Doctor.ofHost(alone, "demo", java.util.Optional.empty());
+        HostView.EndpointView a = healthy.endpoint("pinkns", java.util.Optional.of("node1")).orElseThrow();
+        Finding ok = healthy.diagnose(a, B_IP);
+        assertTrue(ok.ok(), ok.toString());
+        assertEquals(2, healthy.views().size(), "node1, and the VTEP its peers sit behind");
+        sh("bridge", "-n", h1.overlayNamespace(), "fdb", "del", lab.hosts().get(1).containers().getFirst().mac(), "dev",
+                "vxlan1", "dst", lab.hosts().get(1).address(), "self");
+        Doctor after = Doctor.ofHost(alone, "demo", java.util.Optional.empty());
+        Finding broken = after.diagnose(after.endpoint("pinkns", java.util.Optional.of("node1")).orElseThrow(), B_IP);
+        assertEquals("missing-fdb", broken.code(), broken.toString());
+        assertEquals("unknown-endpoint", after.diagnose(a, "12.12.12.77").code());
+    }
+
     /** The agent of node1 is killed; node2 gains an endpoint: node1's kernel is behind the store. */
     @Test
     void aDeadAgentBehindTheStoreIsNamedBothWays() throws Exception {
