@@ -23,12 +23,40 @@ import java.util.function.Function;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the walkthroughs' scripts).",
-        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Attach.class, BenchCommand.Throughput.class,
+        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Cli.class, BenchCommand.Attach.class, BenchCommand.Throughput.class,
             BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Churn.class, BenchCommand.Cni.class, BenchCommand.Scale.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "cli", mixinStandardHelpOptions = true,
+            description = {"Start-up cost: wall time of the installed 'overlaynet network ls -o json' and '--version' against "
+                    + "'podman network ls' and 'ip -j link show', in turns.",
+                "Ends with 'cli_vs_podman R' (podman's median over ours for network ls)."})
+    static final class Cli implements Callable<Integer> {
+        @Mixin OutputFormat format;
+        @Option(names = "--runs", paramLabel = "N", defaultValue = "20", description = "Runs of each (default ${DEFAULT-VALUE}).")
+        int runs;
+        @Option(names = "--overlaynet", paramLabel = "PATH",
+                description = "The overlaynet command to time (default: the one on PATH, as bin/install puts it).")
+        Optional<Path> overlaynet;
+
+        @Override
+        public Integer call() {
+            range("--runs", runs, 1, 1000);
+            io.overlaynet.lab.Tools.require("podman", "podman", "bench cli");
+            Path ours = overlaynet.map(Path::toAbsolutePath).orElseGet(() -> {
+                Path p = io.overlaynet.lab.Tools.find("overlaynet");
+                if (p == null) {
+                    throw new IllegalStateException("bench cli times the installed overlaynet and none is on PATH: run "
+                            + "bin/install, or give --overlaynet PATH");
+                }
+                return p;
+            });
+            return report(format, "cli", out -> new io.overlaynet.bench.CliBench(ours, runs, out).run());
+        }
     }
 
     @Command(name = "netlink", mixinStandardHelpOptions = true,
