@@ -77,6 +77,30 @@ public final class StoreRecords {
         }
     }
 
+    /** Parses and checks a network record: every value one a host could build (VNI, MTU, port, subnet, gateway). */
+    public static NetworkSpec network(String json) {
+        NetworkSpec n = parse(json, NetworkSpec.class);
+        if (n.name() == null || n.subnet() == null || n.gateway() == null) {
+            throw new IllegalArgumentException("network record lacks name, subnet or gateway");
+        }
+        n.config(new io.overlaynet.dataplane.Mode.Proactive()); // refuses what NetworkConfig refuses
+        return n;
+    }
+
+    /** Parses and checks a host record: a name and a unicast IPv4 VTEP. */
+    public static HostInfo host(String json) {
+        HostInfo h = parse(json, HostInfo.class);
+        if (h.name() == null || h.vtep() == null) {
+            throw new IllegalArgumentException("host record lacks name or vtep");
+        }
+        InetAddress vtep = Ip.parse(h.vtep());
+        if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()
+                || vtep.isLoopbackAddress() || h.vtep().equals("255.255.255.255")) {
+            throw new IllegalArgumentException("VTEP " + h.vtep() + " is not a unicast IPv4 address");
+        }
+        return h;
+    }
+
     /** Parses and checks an endpoint record against its network; throws IllegalArgumentException with the reason. */
     public static Remote remote(String network, String ipText, String json, Optional<NetworkSpec> spec) {
         EndpointInfo e = parse(json, EndpointInfo.class);
@@ -84,8 +108,19 @@ public final class StoreRecords {
         if (!(ip instanceof Inet4Address)) {
             throw new IllegalArgumentException("endpoint IP " + ipText + " is not IPv4");
         }
-        if (spec.isPresent() && !IpPrefix.parse(spec.get().subnet()).contains(ip)) {
-            throw new IllegalArgumentException("endpoint IP " + ipText + " is outside subnet " + spec.get().subnet());
+        if (spec.isPresent()) {
+            IpPrefix subnet = IpPrefix.parse(spec.get().subnet());
+            if (!subnet.contains(ip)) {
+                throw new IllegalArgumentException("endpoint IP " + ipText + " is outside subnet " + spec.get().subnet());
+            }
+            if (ip.equals(Ip.parse(spec.get().gateway()))) {
+                throw new IllegalArgumentException("endpoint IP " + ipText + " is the network's gateway: refused, it would "
+                        + "take the gateway's traffic");
+            }
+            if (subnet.length() <= 30 && (ip.equals(subnet.network().address()) || ip.equals(subnet.broadcast()))) {
+                throw new IllegalArgumentException("endpoint IP " + ipText + " is the network or broadcast address of "
+                        + spec.get().subnet());
+            }
         }
         if (e.mac() == null || e.vtep() == null || e.host() == null) {
             throw new IllegalArgumentException("endpoint record lacks mac, vtep or host");
@@ -95,7 +130,8 @@ public final class StoreRecords {
             throw new IllegalArgumentException("endpoint MAC " + e.mac() + " is not a unicast MAC");
         }
         InetAddress vtep = Ip.parse(e.vtep());
-        if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()) {
+        if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()
+                || vtep.isLoopbackAddress() || e.vtep().equals("255.255.255.255")) {
             throw new IllegalArgumentException("VTEP " + e.vtep() + " is not a unicast IPv4 address");
         }
         return new Remote(network, ip, mac, e.host(), vtep);

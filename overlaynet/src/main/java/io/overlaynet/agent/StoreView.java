@@ -123,9 +123,9 @@ final class StoreView {
     private void put(String key, String value, Touched touched) {
         try {
             if (key.startsWith(Keys.NETWORKS)) {
-                networks.put(Keys.leaf(key), StoreRecords.parse(value, NetworkSpec.class));
+                networks.put(Keys.leaf(key), StoreRecords.network(value));
             } else if (key.startsWith(Keys.HOSTS)) {
-                putHost(Keys.leaf(key), StoreRecords.parse(value, HostInfo.class), touched);
+                putHost(Keys.leaf(key), StoreRecords.host(value), touched);
             } else if (key.startsWith(Keys.HINTS)) {
                 Keys.parseHint(key).filter(h -> h.to().equals(me) && hinted.add(h)).ifPresent(h ->
                         endpoints.forEach((ek, r) -> {
@@ -144,7 +144,7 @@ final class StoreView {
                 }
             }
             log.forget("bad:" + key);
-        } catch (IllegalArgumentException | IllegalStateException bad) {
+        } catch (RuntimeException bad) { // another writer's record never stops the agent: it is skipped, once logged
             metrics.inc("bad_records_total");
             log.once("bad:" + key, "skipping store record " + key + ": " + bad.getMessage());
             if (endpoints.remove(key) != null) {

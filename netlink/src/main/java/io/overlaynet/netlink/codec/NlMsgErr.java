@@ -10,6 +10,10 @@ import java.util.Optional;
 public record NlMsgErr(int error, NlMsgHeader request, Optional<String> message, Optional<Integer> badAttrOffset) {
 
     public static NlMsgErr decode(NlMsg msg) {
+        return CodecException.guard("error", () -> decodeUnchecked(msg));
+    }
+
+    private static NlMsgErr decodeUnchecked(NlMsg msg) {
         ByteBuffer b = msg.payloadBuffer();
         int error = b.getInt();
         NlMsgHeader request = NlMsgHeader.decode(b);

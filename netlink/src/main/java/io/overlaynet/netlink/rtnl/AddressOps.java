@@ -75,6 +75,10 @@ public final class AddressOps {
     }
 
     static Address decode(NlMsg m) {
+        return io.overlaynet.netlink.codec.CodecException.guard("address", () -> decodeUnchecked(m));
+    }
+
+    private static Address decodeUnchecked(NlMsg m) {
         IfAddrMsg h = IfAddrMsg.decode(m.payloadBuffer());
         Attrs a = m.attrs(IfAddrMsg.SIZE);
         InetAddress ip = a.get(Ifa.LOCAL).or(() -> a.get(Ifa.ADDRESS)).orElseThrow();

@@ -19,6 +19,10 @@ public final class EventDecoder {
     }
 
     public static RtEvent decode(NlMsg m) {
+        return io.overlaynet.netlink.codec.CodecException.guard("event", () -> decodeUnchecked(m));
+    }
+
+    private static RtEvent decodeUnchecked(NlMsg m) {
         return switch (m.type()) {
             case Rtm.NEWLINK, Rtm.DELLINK -> new RtEvent.LinkChange(m.type() == Rtm.NEWLINK, LinkCodec.decode(m));
             case Rtm.NEWADDR, Rtm.DELADDR ->

@@ -64,9 +64,16 @@ public final class EventSubscription implements AutoCloseable {
         try {
             List<RtEvent> out = new ArrayList<>();
             for (NlMsg m : NlMsg.split(socket.receive())) {
-                out.add(EventDecoder.decode(m));
+                try {
+                    out.add(EventDecoder.decode(m));
+                } catch (io.overlaynet.netlink.codec.CodecException malformed) {
+                    out.add(new RtEvent.Other(m)); // kept undecoded: one bad message never stops the listener
+                }
             }
             return out;
+        } catch (io.overlaynet.netlink.codec.CodecException malformed) {
+            // A datagram that cannot even be split: what it said is lost, as after an overrun.
+            return List.of(new RtEvent.Overrun());
         } catch (NetlinkSocket.ReceiveTimeoutException e) {
             return List.of();
         } catch (SysException e) {

@@ -99,6 +99,10 @@ public final class FdbOps {
     }
 
     static FdbEntry decode(NlMsg m) {
+        return io.overlaynet.netlink.codec.CodecException.guard("FDB", () -> decodeUnchecked(m));
+    }
+
+    private static FdbEntry decodeUnchecked(NlMsg m) {
         NdMsg h = NdMsg.decode(m.payloadBuffer());
         Attrs a = m.attrs(NdMsg.SIZE);
         return new FdbEntry(h.index(), a.get(Nda.LLADDR).orElse(MacAddress.ZERO), a.get(Nda.DST),

@@ -83,6 +83,10 @@ final class LinkCodec {
     }
 
     static Link decode(NlMsg m) {
+        return io.overlaynet.netlink.codec.CodecException.guard("link", () -> decodeUnchecked(m));
+    }
+
+    private static Link decodeUnchecked(NlMsg m) {
         IfInfoMsg info = IfInfoMsg.decode(m.payloadBuffer());
         Attrs a = m.attrs(IfInfoMsg.SIZE);
         Optional<Attrs> linkInfo = a.get(Ifla.LINKINFO);

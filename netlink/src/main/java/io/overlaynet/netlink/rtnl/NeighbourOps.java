@@ -82,6 +82,10 @@ public final class NeighbourOps {
     }
 
     static Neighbour decode(NlMsg m) {
+        return io.overlaynet.netlink.codec.CodecException.guard("neighbour", () -> decodeUnchecked(m));
+    }
+
+    private static Neighbour decodeUnchecked(NlMsg m) {
         NdMsg h = NdMsg.decode(m.payloadBuffer());
         Attrs a = m.attrs(NdMsg.SIZE);
         return new Neighbour(h.index(), a.get(Nda.DST).orElseThrow(), a.get(Nda.LLADDR), h.state(), h.flags());

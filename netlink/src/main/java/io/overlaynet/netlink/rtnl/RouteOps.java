@@ -77,6 +77,10 @@ public final class RouteOps {
     }
 
     static Route decode(NlMsg m) {
+        return io.overlaynet.netlink.codec.CodecException.guard("route", () -> decodeUnchecked(m));
+    }
+
+    private static Route decodeUnchecked(NlMsg m) {
         RtMsg h = RtMsg.decode(m.payloadBuffer());
         Attrs a = m.attrs(RtMsg.SIZE);
         Optional<IpPrefix> dst = a.get(Rta.DST).map(d -> new IpPrefix(d, h.dstLength()));
