@@ -51,12 +51,19 @@ final class MissHandler implements AutoCloseable {
     private final Map<String, EventSubscription> subscriptions = new ConcurrentHashMap<>();
     /** Per network, a link-layer socket on the overlay bridge: the answer to a miss is also said there. */
     private final Map<String, PacketSocket> bridges = new ConcurrentHashMap<>();
+    /** Store reads for misses the view cannot answer: 200 a second at most, none again within 1 s of a miss. */
+    private final MissLimit limit;
 
     MissHandler(Answers answers, Store store, Log log, Metrics metrics) {
+        this(answers, store, log, metrics, new MissLimit(200, 1000));
+    }
+
+    MissHandler(Answers answers, Store store, Log log, Metrics metrics, MissLimit limit) {
         this.answers = answers;
         this.store = store;
         this.log = log;
         this.metrics = metrics;
+        this.limit = limit;
     }
 
     void listen(NetworkRecord n) {
@@ -88,7 +95,7 @@ final class MissHandler implements AutoCloseable {
         }
     }
 
-    private void onEvent(String network, RtEvent e) {
+    void onEvent(String network, RtEvent e) {
         try {
             switch (e) {
                 case RtEvent.L3Miss m -> answerL3(network, m.ip());
@@ -144,7 +151,16 @@ final class MissHandler implements AutoCloseable {
     }
 
     private Optional<Remote> scriptRecord(String network, InetAddress ip) {
-        return store.scriptRecord(ip.getHostAddress()).flatMap(v -> {
+        String key = "arp/" + ip.getHostAddress();
+        if (!limit.mayLookUp(key)) {
+            metrics.inc("misses_limited_total");
+            return Optional.empty();
+        }
+        Optional<Store.ScriptRecord> found = store.scriptRecord(ip.getHostAddress());
+        if (found.isEmpty()) {
+            limit.foundNothing(key);
+        }
+        return found.flatMap(v -> {
             try {
                 InetAddress vtep = Ip.parseV4(v.vtep());
                 return Optional.of(new Remote(network, ip, MacAddress.parse(v.mac()),
@@ -157,7 +173,16 @@ final class MissHandler implements AutoCloseable {
     }
 
     private Optional<InetAddress> scriptVtep(MacAddress mac) {
-        return store.scriptVtep(mac.toString()).flatMap(v -> {
+        String key = "fdb/" + mac;
+        if (!limit.mayLookUp(key)) {
+            metrics.inc("misses_limited_total");
+            return Optional.empty();
+        }
+        Optional<String> found = store.scriptVtep(mac.toString());
+        if (found.isEmpty()) {
+            limit.foundNothing(key);
+        }
+        return found.flatMap(v -> {
             try {
                 return Optional.of((InetAddress) Ip.parseV4(v));
             } catch (IllegalArgumentException bad) {
