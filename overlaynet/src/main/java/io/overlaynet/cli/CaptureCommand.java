@@ -18,9 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /** {@code overlaynet capture}: VXLAN on the underlay, decoded, from a packet socket of our own. */
@@ -67,25 +64,15 @@ final class CaptureCommand implements java.util.concurrent.Callable<Integer> {
             });
             Map<Integer, String> names = nets.stream().collect(Collectors.toMap(NetworkRecord::vni, NetworkRecord::name,
                     (a, b) -> a + "," + b));
-            AtomicBoolean running = new AtomicBoolean(true);
-            CountDownLatch done = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                running.set(false);
-                try {
-                    done.await(2, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "capture-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try (PacketSocket socket = PacketSocket.open(h.namespace(), index, PacketSocket.ETH_P_ALL)) {
+            try (UntilInterrupted stop = new UntilInterrupted("capture");
+                 PacketSocket socket = PacketSocket.open(h.namespace(), index, PacketSocket.ETH_P_ALL)) {
                 {
                     (json ? System.err : System.out).println("capturing VXLAN (UDP " + ports.stream().map(String::valueOf)
                             .collect(Collectors.joining(",")) + ") on " + device + wantVni.map(v -> ", VNI " + v).orElse("")
                             + (count > 0 ? ", " + count + " frames" : "; Ctrl-C ends"));
                 }
                 long seen = 0;
-                while (running.get() && (count == 0 || seen < count)) {
+                while (stop.running() && (count == 0 || seen < count)) {
                     Optional<byte[]> frame = socket.receive(Duration.ofMillis(200));
                     if (frame.isEmpty()) {
                         continue;
@@ -107,13 +94,6 @@ final class CaptureCommand implements java.util.concurrent.Callable<Integer> {
                     } else {
                         System.out.println(v.get().text(time, net));
                     }
-                }
-            } finally {
-                done.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C: the hook runs and lets the process end now that the socket is closed
                 }
             }
         }

@@ -7,8 +7,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** {@code overlaynet monitor}: live events of every overlay namespace on this host. */
 @Command(name = "monitor", mixinStandardHelpOptions = true,
@@ -29,36 +27,17 @@ final class MonitorCommand implements java.util.concurrent.Callable<Integer> {
         if (count < 0) {
             throw new IllegalArgumentException("--count " + count + " is negative: give the number of events to wait for");
         }
-        CountDownLatch done = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread hook = new Thread(() -> {
-            running.set(false);
-            try {
-                done.await(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "monitor-stop");
-        try (Host h = host.open(); Monitor m = Monitor.open(h, network, host.agentNote().map(n -> n.store()).filter(x -> !x.isEmpty()))) {
-            Runtime.getRuntime().addShutdownHook(hook);
-            {
-                (json ? System.err : System.out).println("watching " + network.map(n -> "network " + n).orElse("every network") + " on this host"
-                        + (count > 0 ? " for " + count + " events" : "; Ctrl-C ends"));
-            }
+        try (UntilInterrupted stop = new UntilInterrupted("monitor"); Host h = host.open();
+             Monitor m = Monitor.open(h, network, host.agentNote().map(n -> n.store()).filter(x -> !x.isEmpty()))) {
+            (json ? System.err : System.out).println("watching " + network.map(n -> "network " + n).orElse("every network")
+                    + " on this host" + (count > 0 ? " for " + count + " events" : "; Ctrl-C ends"));
             m.run(e -> {
                 if (json) {
                     Out.jsonLine(e);
                 } else {
                     System.out.println(e.text());
                 }
-            }, count, running::get);
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook runs and lets the process end now that the monitor is closed
-            }
+            }, count, stop::running);
         }
         return 0;
     }
