@@ -420,6 +420,9 @@ final class LabCommand {
             System.out.println();
             printMatrix(r, results);
             System.out.printf("%d/%d pairs answered%n%n", results.size() - failed, results.size());
+            if (failed > 0) {
+                System.out.println("why: overlaynet lab doctor --prefix " + prefix + where + "\n");
+            }
             LabHost h1 = r.hosts().getFirst();
             System.out.println("node1 ARP table (overlaynet show arp --host-ns " + h1.namespace() + " --ns-prefix " + h1.nsPrefix() + "):");
             Main.run("show", "arp", "--host-ns", h1.namespace(), "--ns-prefix", h1.nsPrefix(), "--state-dir", stateDir().toString());

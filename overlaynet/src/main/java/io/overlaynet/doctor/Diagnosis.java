@@ -55,8 +55,8 @@ public final class Diagnosis {
             return Finding.healthy(label, toIp, probe.smallMs().get());
         }
         Problem problem = p.orElseGet(() -> new Problem(Cause.NO_ANSWER, "probe",
-                "every hop looks right, yet " + (probe.smallMs().isPresent() ? "full-size" : "") + " echo to " + toIp
-                        + " got no answer",
+                "every hop looks right, yet the " + (probe.smallMs().isPresent() ? "full-size " : "") + "echo to "
+                        + toIp + " got no answer",
                 "watch the path: overlaynet capture --network " + network + " and overlaynet monitor"));
         return Finding.broken(label, toIp, problem.cause(), problem.hop(), problem.detail(), problem.fix(),
                 probe.smallMs());
