@@ -25,6 +25,9 @@ public final class Codecs {
     /** A 32-bit value in network byte order. */
     public static final Codec<Integer> BE32 =
             fixed(4, b -> Integer.reverseBytes(b.getInt(0)), (b, v) -> b.putInt(Integer.reverseBytes(v)));
+    /** A 64-bit value in network byte order, such as an nf_tables counter. */
+    public static final Codec<Long> BE64 =
+            fixed(8, b -> Long.reverseBytes(b.getLong(0)), (b, v) -> b.putLong(Long.reverseBytes(v)));
     /** Presence-only attribute: decodes to true; encodes nothing. */
     public static final Codec<Boolean> FLAG = new Codec<>() {
         public Boolean decode(ByteBuffer value) {

@@ -133,6 +133,32 @@ public sealed interface Expr {
         }
     }
 
+    /** {@code sreg [!]= @SET}: goes on when the register's value is (or with {@code inverted}, is not) in the set. */
+    record Lookup(String set, int sreg, boolean inverted) implements Expr {
+        public String name() {
+            return "lookup";
+        }
+
+        public void writeData(MessageWriter w) {
+            w.put(new io.overlaynet.netlink.codec.AttrDef<>(NftWire.LOOKUP_SET, "NFTA_LOOKUP_SET", Codecs.STRING), set)
+                    .put(be32(NftWire.LOOKUP_SREG), sreg);
+            if (inverted) {
+                w.put(be32(NftWire.LOOKUP_FLAGS), NftWire.LOOKUP_F_INV);
+            }
+        }
+    }
+
+    /** {@code counter}: packets and bytes that reach it, read back with {@link Nft#counters}. */
+    record Counter() implements Expr {
+        public String name() {
+            return "counter";
+        }
+
+        public void writeData(MessageWriter w) {
+            w.put(be64(NftWire.COUNTER_BYTES), 0L).put(be64(NftWire.COUNTER_PACKETS), 0L);
+        }
+    }
+
     /** An interface name as {@code meta oifname} compares it: NUL-padded to IFNAMSIZ (16). */
     static byte[] ifname(String name) {
         return Arrays.copyOf(name.getBytes(StandardCharsets.US_ASCII), 16);
@@ -141,6 +167,10 @@ public sealed interface Expr {
     /** The start of interface names, as {@code oifname "PREFIX*"} compares it: only those bytes. */
     static byte[] ifnamePrefix(String prefix) {
         return prefix.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static io.overlaynet.netlink.codec.AttrDef<Long> be64(int number) {
+        return new io.overlaynet.netlink.codec.AttrDef<>(number, "NFTA_" + number, Codecs.BE64);
     }
 
     private static io.overlaynet.netlink.codec.AttrDef<Integer> be32(int number) {

@@ -101,6 +101,74 @@ public final class Nft implements AutoCloseable {
         }, "nft add chain", table + " " + chain);
     }
 
+    /** {@code nft add set FAMILY TABLE SET '{ type ipv4_addr; }'}: a set of IPv4 addresses. */
+    public static Request addAddressSet(int family, String table, String set) {
+        return new Request(NftWire.type(NftWire.MSG_NEWSET), Netlink.NLM_F_CREATE, w -> w.body(new NfGenMsg(family, 0))
+                .put(SET_TABLE, table).put(SET_NAME, set).put(SET_KEY_TYPE, NftWire.TYPE_IPADDR).put(SET_KEY_LEN, 4)
+                .put(SET_ID, 1), "nft add set", table + " " + set);
+    }
+
+    /** {@code nft add element FAMILY TABLE SET '{ A, B }'}; adding one already there is not an error. */
+    public static Request addElements(int family, String table, String set, java.util.Collection<java.net.Inet4Address> addresses) {
+        return elements(NftWire.MSG_NEWSETELEM, Netlink.NLM_F_CREATE, family, table, set, addresses, "nft add element");
+    }
+
+    /** {@code nft delete element FAMILY TABLE SET '{ A, B }'}: each must be there, or the transaction fails. */
+    public static Request deleteElements(int family, String table, String set, java.util.Collection<java.net.Inet4Address> addresses) {
+        return elements(NftWire.MSG_DELSETELEM, 0, family, table, set, addresses, "nft delete element");
+    }
+
+    private static Request elements(int command, int flags, int family, String table, String set,
+                                    java.util.Collection<java.net.Inet4Address> addresses, String op) {
+        return new Request(NftWire.type(command), flags, w -> {
+            w.body(new NfGenMsg(family, 0)).put(ELEM_LIST_TABLE, table).put(ELEM_LIST_SET, set);
+            w.nest(NftWire.SET_ELEM_LIST_ELEMENTS | Netlink.NLA_F_NESTED);
+            for (java.net.Inet4Address a : addresses) {
+                w.nest(NftWire.LIST_ELEM | Netlink.NLA_F_NESTED).nest(NftWire.SET_ELEM_KEY | Netlink.NLA_F_NESTED)
+                        .put(DATA_VALUE, a.getAddress()).endNest().endNest();
+            }
+            w.endNest();
+        }, op, table + " " + set + " " + addresses.size() + " address(es)");
+    }
+
+    /** Packets counted by each {@code counter} expression of a chain's rules, in rule order. */
+    public List<Long> counters(int family, String table, String chain) {
+        List<NlMsg> rules = connection.dump(new Request(NftWire.type(NftWire.MSG_GETRULE), 0,
+                w -> w.body(new NfGenMsg(family, 0)).put(RULE_TABLE, table).put(RULE_CHAIN, chain), "nft list chain",
+                table + " " + chain));
+        List<Long> out = new java.util.ArrayList<>();
+        for (NlMsg m : rules) {
+            if (m.type() != NftWire.type(NftWire.MSG_NEWRULE)) {
+                continue;
+            }
+            Attrs a = m.attrs(NfGenMsg.SIZE);
+            if (!a.get(RULE_TABLE).orElse("").equals(table) || !a.get(RULE_CHAIN).orElse("").equals(chain)) {
+                continue;
+            }
+            Optional<Attrs> exprs = a.raw(NftWire.RULE_EXPRESSIONS).map(Nft::nested);
+            for (io.overlaynet.netlink.codec.Attr e : exprs.map(Attrs::all).orElse(List.of())) {
+                Attrs expr = nested(e);
+                if ("counter".equals(expr.get(EXPR_NAME).orElse(""))) {
+                    out.add(expr.raw(NftWire.EXPR_DATA).map(Nft::nested).flatMap(d -> d.get(COUNTER_PACKETS)).orElse(0L));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final AttrDef<String> SET_TABLE = new AttrDef<>(NftWire.SET_TABLE, "NFTA_SET_TABLE", Codecs.STRING);
+    private static final AttrDef<String> SET_NAME = new AttrDef<>(NftWire.SET_NAME, "NFTA_SET_NAME", Codecs.STRING);
+    private static final AttrDef<Integer> SET_KEY_TYPE = new AttrDef<>(NftWire.SET_KEY_TYPE, "NFTA_SET_KEY_TYPE", Codecs.BE32);
+    private static final AttrDef<Integer> SET_KEY_LEN = new AttrDef<>(NftWire.SET_KEY_LEN, "NFTA_SET_KEY_LEN", Codecs.BE32);
+    private static final AttrDef<Integer> SET_ID = new AttrDef<>(NftWire.SET_ID, "NFTA_SET_ID", Codecs.BE32);
+    private static final AttrDef<String> ELEM_LIST_TABLE =
+            new AttrDef<>(NftWire.SET_ELEM_LIST_TABLE, "NFTA_SET_ELEM_LIST_TABLE", Codecs.STRING);
+    private static final AttrDef<String> ELEM_LIST_SET =
+            new AttrDef<>(NftWire.SET_ELEM_LIST_SET, "NFTA_SET_ELEM_LIST_SET", Codecs.STRING);
+    private static final AttrDef<byte[]> DATA_VALUE = new AttrDef<>(NftWire.DATA_VALUE, "NFTA_DATA_VALUE", Codecs.BYTES);
+    private static final AttrDef<Long> COUNTER_PACKETS =
+            new AttrDef<>(NftWire.COUNTER_PACKETS, "NFTA_COUNTER_PACKETS", Codecs.BE64);
+
     /** {@code nft add rule FAMILY TABLE CHAIN EXPRESSIONS...}, appended to the chain. */
     public static Request addRule(int family, String table, String chain, List<Expr> expressions) {
         return new Request(NftWire.type(NftWire.MSG_NEWRULE), Netlink.NLM_F_CREATE | Netlink.NLM_F_APPEND, w -> {

@@ -20,6 +20,9 @@ final class NftWire {
     static final int MSG_GETCHAIN = 4;
     static final int MSG_NEWRULE = 6;
     static final int MSG_GETRULE = 7;
+    static final int MSG_NEWSET = 9;
+    static final int MSG_NEWSETELEM = 12;
+    static final int MSG_DELSETELEM = 14;
 
     static int type(int command) {
         return NFNL_SUBSYS_NFTABLES << 8 | command;
@@ -77,6 +80,27 @@ final class NftWire {
     static final int NAT_REG_ADDR_MIN = 3;
     static final int NAT_REG_PROTO_MIN = 5;
     static final int NAT_DNAT = 1;
+
+    // NFTA_SET_*, NFTA_SET_ELEM_LIST_*, NFTA_SET_ELEM_*
+    static final int SET_TABLE = 1;
+    static final int SET_NAME = 2;
+    static final int SET_KEY_TYPE = 4;
+    static final int SET_KEY_LEN = 5;
+    static final int SET_ID = 10;
+    static final int SET_ELEM_LIST_TABLE = 1;
+    static final int SET_ELEM_LIST_SET = 2;
+    static final int SET_ELEM_LIST_ELEMENTS = 3;
+    static final int SET_ELEM_KEY = 1;
+    /** nft's datatype id of ipv4_addr (TYPE_IPADDR), which {@code nft list} shows the elements by. */
+    static final int TYPE_IPADDR = 7;
+    // NFTA_LOOKUP_*
+    static final int LOOKUP_SET = 1;
+    static final int LOOKUP_SREG = 2;
+    static final int LOOKUP_FLAGS = 5;
+    static final int LOOKUP_F_INV = 1;
+    // NFTA_COUNTER_*
+    static final int COUNTER_BYTES = 1;
+    static final int COUNTER_PACKETS = 2;
 
     static final int NF_DROP = 0;
     static final int NF_ACCEPT = 1;

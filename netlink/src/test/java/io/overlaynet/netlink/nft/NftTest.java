@@ -98,4 +98,71 @@ class NftTest {
             assertTrue(objects(name, "table").isEmpty(), "the table of the same transaction was not made either");
         }
     }
+
+    /**
+     * The VTEP allow-list's building blocks: a set of addresses, a rule that drops VXLAN datagrams from
+     * senders outside it and counts them, and element changes in later transactions. Datagrams from a
+     * member arrive, from a non-member they do not; the counter and {@code nft -j list ruleset} agree.
+     */
+    @Test
+    void anAddressSetGatesVxlanDatagramsAndCountsTheDropped() throws Exception {
+        String srv = namespaces.track("vs");
+        String cli = namespaces.track("vc");
+        Sh.run("ip", "netns", "add", srv).ok();
+        Sh.run("ip", "netns", "add", cli).ok();
+        Sh.run("ip", "-n", srv, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", cli).ok();
+        Sh.run("ip", "-n", srv, "addr", "add", "10.77.0.1/24", "dev", "v0").ok();
+        Sh.run("ip", "-n", srv, "link", "set", "v0", "up").ok();
+        Sh.run("ip", "-n", cli, "addr", "add", "10.77.0.2/24", "dev", "v1").ok();
+        Sh.run("ip", "-n", cli, "addr", "add", "10.77.0.3/24", "dev", "v1").ok();
+        Sh.run("ip", "-n", cli, "link", "set", "v1", "up").ok();
+        java.net.Inet4Address member = (java.net.Inet4Address) java.net.InetAddress.getByName("10.77.0.2");
+        java.net.Inet4Address stranger = (java.net.Inet4Address) java.net.InetAddress.getByName("10.77.0.3");
+        try (NetNs s = NetNs.named(srv); NetNs c = NetNs.named(cli); Nft nft = Nft.open(s)) {
+            nft.apply(List.of(Nft.addTable(Nft.FAMILY_IP, "ovv"), Nft.addAddressSet(Nft.FAMILY_IP, "ovv", "vteps"),
+                    Nft.addElements(Nft.FAMILY_IP, "ovv", "vteps", List.of(member)),
+                    Nft.addBaseChain(Nft.FAMILY_IP, "ovv", "vxlan", "filter", Nft.HOOK_PREROUTING, -300),
+                    Nft.addRule(Nft.FAMILY_IP, "ovv", "vxlan", EgressRules.dropVxlanUnlessFrom("vteps", 4789))));
+            try (java.nio.channels.DatagramChannel rx = s.call(() -> java.nio.channels.DatagramChannel.open()
+                    .bind(new java.net.InetSocketAddress("10.77.0.1", 4789)))) {
+                rx.configureBlocking(false);
+                assertEquals(0, send(c, stranger, 40, rx), "a stranger's datagrams are dropped");
+                assertEquals(25, send(c, member, 25, rx), "a member's arrive");
+                assertEquals(List.of(40L), nft.counters(Nft.FAMILY_IP, "ovv", "vxlan"));
+                // Membership changes in later transactions: the stranger joins, the member leaves.
+                nft.apply(List.of(Nft.addElements(Nft.FAMILY_IP, "ovv", "vteps", List.of(stranger)),
+                        Nft.deleteElements(Nft.FAMILY_IP, "ovv", "vteps", List.of(member))));
+                assertEquals(10, send(c, stranger, 10, rx));
+                assertEquals(0, send(c, member, 10, rx));
+                assertEquals(List.of(50L), nft.counters(Nft.FAMILY_IP, "ovv", "vxlan"));
+            }
+        }
+        JsonNode set = objects(srv, "set").getFirst();
+        assertEquals("ipv4_addr", set.path("type").asText());
+        assertEquals("[\"10.77.0.3\"]", set.path("elem").toString());
+        String listed = Sh.run("ip", "netns", "exec", srv, "nft", "list", "chain", "ip", "ovv", "vxlan").out();
+        assertTrue(listed.contains("udp dport 4789 ip saddr != @vteps counter packets 50"), listed);
+        assertTrue(listed.contains("drop"), listed);
+    }
+
+    /** Sends {@code n} datagrams from {@code from} in namespace {@code c}; returns how many arrived. */
+    private static int send(NetNs c, java.net.Inet4Address from, int n, java.nio.channels.DatagramChannel rx) throws Exception {
+        c.call(() -> {
+            try (java.nio.channels.DatagramChannel tx = java.nio.channels.DatagramChannel.open()
+                    .bind(new java.net.InetSocketAddress(from, 0))) {
+                for (int i = 0; i < n; i++) {
+                    tx.send(java.nio.ByteBuffer.wrap(new byte[]{8, 0, 0, 0, 0, 0, 42, 0}),
+                            new java.net.InetSocketAddress("10.77.0.1", 4789));
+                }
+            }
+            return null;
+        });
+        Thread.sleep(200);
+        int got = 0;
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64);
+        while (rx.receive(buf.clear()) != null) {
+            got++;
+        }
+        return got;
+    }
 }
