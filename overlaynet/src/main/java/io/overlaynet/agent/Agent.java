@@ -118,7 +118,7 @@ public final class Agent implements AutoCloseable {
         metrics.serve(cfg.metricsPort());
         hostInode = AgentIndex.inode(cfg.hostNs());
         completeSpooledDels(); // before the API answers: a caller that waits for it finds them done
-        api = new LocalApi(new Service(), log, cfg.apiSocket());
+        api = new LocalApi(new Service(), log, cfg.apiSocket(), cfg.apiGroup());
         api.start();
         if (cfg.dockerPlugin().isPresent()) {
             docker = new DockerPluginServer(new DockerPlugin(new DockerSide()), log, cfg.dockerPlugin().get());

@@ -11,10 +11,20 @@ import java.util.Optional;
  * @param apiSocket the local API's Unix socket (root only)
  * @param jsonLog   log one JSON object per line instead of text
  * @param dockerPlugin serve Docker's network and IPAM driver protocol under this driver name
+ * @param apiGroup  a group whose members may use the API socket too (root always may)
  */
 public record AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay,
                           String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
-                          int metricsPort, Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin) {
+                          int metricsPort, Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin,
+                          Optional<String> apiGroup) {
+
+    /** Root alone on the API socket. */
+    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
+                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
+                       Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin) {
+        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
+                reconcileEvery, jsonLog, dockerPlugin, Optional.empty());
+    }
 
     /** Without a Docker driver. */
     public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,

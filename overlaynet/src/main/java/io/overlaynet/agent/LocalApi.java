@@ -43,9 +43,14 @@ final class LocalApi implements AutoCloseable {
     private final UnixServer server;
 
     LocalApi(Service service, Log log, Path socket) {
+        this(service, log, socket, java.util.Optional.empty());
+    }
+
+    /** @param group a group whose members may use the socket besides root (checked per caller, SO_PEERCRED) */
+    LocalApi(Service service, Log log, Path socket, java.util.Optional<String> group) {
         this.service = service;
         this.log = log;
-        this.server = new UnixServer(socket, true, "agent-api", log, this::handle);
+        this.server = new UnixServer(socket, true, "agent-api", log, this::handle, group);
     }
 
     void start() {

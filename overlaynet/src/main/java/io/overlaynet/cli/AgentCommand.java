@@ -43,6 +43,9 @@ final class AgentCommand implements Callable<Integer> {
             + "protocol as NAME (socket /run/docker/plugins/NAME.sock):",
         "docker network create -d NAME --ipam-driver NAME --subnet CIDR -o vni=N NET"})
     Optional<String> dockerPlugin;
+    @Option(names = "--api-group", paramLabel = "GROUP", description = {"Members of GROUP may use the API socket too "
+            + "(default: root only).", "Each caller's credentials are checked (SO_PEERCRED); others get 403."})
+    Optional<String> apiGroup;
     @Option(names = "--reconcile-every", paramLabel = "SECONDS",
             defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
     int reconcileEvery;
@@ -57,7 +60,7 @@ final class AgentCommand implements Callable<Integer> {
         String name = hostName.orElseGet(AgentCommand::kernelHostname);
         AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
-                metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin);
+                metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin, apiGroup);
         dockerPlugin.ifPresent(n -> {
             if (!n.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
                 throw new IllegalArgumentException("--docker-plugin '" + n + "' is not a driver name: use a-z, 0-9, '.', '_', '-'");
