@@ -7,8 +7,6 @@ import io.overlaynet.doctor.Doctor;
 import io.overlaynet.doctor.Finding;
 import io.overlaynet.doctor.HostView;
 import io.overlaynet.lab.Lab;
-import io.overlaynet.lab.LabRecord;
-import io.overlaynet.lab.LabRecord.LabHost;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -45,16 +43,13 @@ final class DoctorCommand implements Callable<Integer> {
         String prefix = host.prefix();
         Path stateDir = host.stateDir();
         Optional<String> hostNs = host.hostNs();
-        Optional<LabRecord> lab = Lab.all(stateDir).stream()
-                .filter(r -> r.hosts().stream().anyMatch(h -> h.nsPrefix().equals(prefix)
-                        && hostNs.map(h.namespace()::equals).orElse(true)))
-                .findFirst();
+        Optional<Lab.Member> member = Lab.findHost(stateDir, h -> h.nsPrefix().equals(prefix)
+                && hostNs.map(h.namespace()::equals).orElse(true));
         Doctor doctor;
         String here;
-        if (lab.isPresent()) {
-            doctor = Doctor.ofLab(lab.get(), stateDir);
-            here = lab.get().hosts().stream().filter(h -> h.nsPrefix().equals(prefix)).map(LabHost::name).findFirst()
-                    .orElseThrow();
+        if (member.isPresent()) {
+            doctor = Doctor.ofLab(member.get().lab(), stateDir);
+            here = member.get().host().name();
         } else {
             String network;
             try (Host h = host.open()) {

@@ -47,9 +47,8 @@ final class HostOptions extends OutputFormat {
             Optional<String> ns = hostNs();
             if (ns.isPresent()) {
                 // A lab host's namespace: its namespaces carry the host's prefix, recorded by 'lab up'.
-                Optional<String> labPrefix = io.overlaynet.lab.Lab.all(stateDir()).stream()
-                        .flatMap(r -> r.hosts().stream()).filter(h -> h.namespace().equals(ns.get()))
-                        .map(io.overlaynet.lab.LabRecord.LabHost::nsPrefix).findFirst();
+                Optional<String> labPrefix = io.overlaynet.lab.Lab.findHost(stateDir(), h -> h.namespace().equals(ns.get()))
+                        .map(m -> m.host().nsPrefix());
                 if (labPrefix.isPresent()) {
                     return labPrefix.get();
                 }

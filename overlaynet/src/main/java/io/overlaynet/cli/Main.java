@@ -120,17 +120,18 @@ public final class Main implements Runnable {
         if (word == null && java.util.Arrays.stream(args).anyMatch(a -> a.equals("-V") || a.equals("--version"))) {
             return; // the version needs no command
         }
+        String asked = word;
+        boolean known = asked != null && COMMANDS.stream().anyMatch(c -> name(c).equals(asked));
+        boolean all = !known || asked.equals("help") || asked.equals("completion");
         for (Class<?> c : COMMANDS) {
-            String name = c.getAnnotation(Command.class).name();
-            if (word == null || word.equals("help") || word.equals("completion") || commandNames().noneMatch(word::equals)
-                    || name.equals(word)) {
-                cl.addSubcommand(name, new CommandLine(c));
+            if (all || name(c).equals(asked)) {
+                cl.addSubcommand(name(c), new CommandLine(c));
             }
         }
     }
 
-    private static java.util.stream.Stream<String> commandNames() {
-        return COMMANDS.stream().map(c -> c.getAnnotation(Command.class).name());
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /**

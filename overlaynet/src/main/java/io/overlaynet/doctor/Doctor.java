@@ -2,16 +2,15 @@ package io.overlaynet.doctor;
 
 import io.overlaynet.doctor.Diagnosis.Probe;
 import io.overlaynet.doctor.HostView.EndpointView;
+import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.netlink.netns.NetNs;
-import io.overlaynet.netlink.packet.IcmpEcho;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.Link;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +27,6 @@ public final class Doctor {
     private static final int SMALL_PAYLOAD = 56;
     /** IPv4 header 20 + ICMP header 8: a full-size echo's payload is the MTU less these. */
     private static final int ICMP_HEADERS = 28;
-    private static final int TRIES = 3;
 
     private final List<HostView> views;
 
@@ -152,21 +150,11 @@ public final class Doctor {
         int full = from.eth0().map(Link::mtu).orElse(1500) - ICMP_HEADERS;
         try (NetNs ns = from.namespace().startsWith("/") ? NetNs.open(Path.of(from.namespace()))
                 : NetNs.named(from.namespace())) {
-            Optional<Double> small = echo(ns, to, SMALL_PAYLOAD, false);
-            Optional<Double> big = small.isEmpty() ? Optional.empty() : echo(ns, to, full, true);
+            Optional<Double> small = LabPing.ping(ns, to, SMALL_PAYLOAD, false);
+            Optional<Double> big = small.isEmpty() ? Optional.empty() : LabPing.ping(ns, to, full, true);
             return new Probe(small, big);
         } catch (RuntimeException gone) {
             return new Probe(Optional.empty(), Optional.empty());
         }
-    }
-
-    private static Optional<Double> echo(NetNs ns, Inet4Address to, int payload, boolean df) {
-        for (int i = 0; i < TRIES; i++) {
-            Optional<Double> rtt = IcmpEcho.ping(ns, to, Duration.ofSeconds(1), payload, df);
-            if (rtt.isPresent()) {
-                return rtt;
-            }
-        }
-        return Optional.empty();
     }
 }

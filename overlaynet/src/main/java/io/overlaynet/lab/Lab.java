@@ -82,6 +82,25 @@ public final class Lab {
         return new LocalState(stateRoot.resolve("labs")).list("", LabRecord.class);
     }
 
+    /** A lab's host, with the lab it belongs to. */
+    public record Member(LabRecord lab, LabHost host) {
+    }
+
+    /**
+     * The lab host (of any lab recorded under this state directory) that matches: commands run as a lab
+     * host find its prefix and its lab by it.
+     */
+    public static Optional<Member> findHost(Path stateRoot, java.util.function.Predicate<LabHost> which) {
+        for (LabRecord r : all(stateRoot)) {
+            for (LabHost h : r.hosts()) {
+                if (which.test(h)) {
+                    return Optional.of(new Member(r, h));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Refuses a host count out of range, a lab already up, and namespaces of ours left from before. */
     private void checkCanStart(int hosts) {
         if (hosts < 1 || hosts > MAX_HOSTS) {

@@ -59,13 +59,17 @@ public final class LabPing {
      * of a second each. ICMP echo from a raw socket of our own: no ping binary needed.
      */
     public static Optional<Double> ping(String namespace, String ip) {
-        Inet4Address to = (Inet4Address) Ip.parseV4(ip);
         try (NetNs ns = NetNs.named(namespace)) {
-            for (int i = 0; i < TRIES; i++) {
-                Optional<Double> rtt = IcmpEcho.ping(ns, to, Duration.ofSeconds(1));
-                if (rtt.isPresent()) {
-                    return rtt;
-                }
+            return ping(ns, (Inet4Address) Ip.parseV4(ip), 56, false);
+        }
+    }
+
+    /** Up to {@value TRIES} echoes of {@code payload} bytes (with DF set when asked), a second each: the first RTT. */
+    public static Optional<Double> ping(NetNs ns, Inet4Address to, int payload, boolean dontFragment) {
+        for (int i = 0; i < TRIES; i++) {
+            Optional<Double> rtt = IcmpEcho.ping(ns, to, Duration.ofSeconds(1), payload, dontFragment);
+            if (rtt.isPresent()) {
+                return rtt;
             }
         }
         return Optional.empty();

@@ -93,8 +93,8 @@ class DoctorTest {
                     Thread.sleep(200);
                 }
             }
-            case VNI_MISMATCH -> recreateVxlan(h2, "42", "43", "4789");
-            case PORT_MISMATCH -> recreateVxlan(h2, "42", "42", "4790");
+            case VNI_MISMATCH -> recreateVxlan(h2, "43", "4789");
+            case PORT_MISMATCH -> recreateVxlan(h2, "42", "4790");
             case MTU_MISMATCH -> sh("ip", "-n", h2.namespace(), "link", "set", "eth1", "mtu", "1400");
             case LINK_DOWN -> sh("ip", "-n", ovl2, "link", "set", "vxlan1", "down");
             case FORWARD_DROP -> {
@@ -109,14 +109,13 @@ class DoctorTest {
     }
 
     /** Replaces node2's VXLAN device by one with another VNI or port, as a host set up by hand might have. */
-    private static void recreateVxlan(LabHost h, String oldVni, String vni, String port) {
+    private static void recreateVxlan(LabHost h, String vni, String port) {
         String ovl = h.overlayNamespace();
         sh("ip", "-n", ovl, "link", "del", "vxlan1");
         sh("ip", "-n", h.namespace(), "link", "add", "vxlan1", "type", "vxlan", "id", vni, "local", h.address(), "dev",
                 "eth1", "dstport", port, "nolearning", "proxy");
         sh("ip", "-n", h.namespace(), "link", "set", "vxlan1", "netns", ovl);
         sh("ip", "-n", ovl, "link", "set", "vxlan1", "master", "br0", "mtu", "1450", "up");
-        assertFalse(oldVni.isEmpty());
     }
 
     /**
