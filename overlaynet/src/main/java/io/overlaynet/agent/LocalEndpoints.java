@@ -275,7 +275,9 @@ final class LocalEndpoints {
             throw new IllegalArgumentException("MAC " + mac + " is not a unicast address (its first byte must be even, "
                     + "e.g. 02:...): leave out --mac to derive one from the IP");
         }
-        Optional<Remote> holder = view.holderOfMac(network, mac);
+        // The view trails the store by a watch event: a holder it names may have just been removed (an
+        // endpoint moving here from another host), so the store has the last word on it.
+        Optional<Remote> holder = view.holderOfMac(network, mac).filter(h -> stillHolds(network, h, mac));
         if (holder.isEmpty()) {
             holder = store.list(Keys.endpoints(network)).entries().stream().flatMap(e -> {
                 try {
@@ -291,6 +293,18 @@ final class LocalEndpoints {
                     + h.ip().getHostAddress() + " on " + h.host() + ", vtep " + h.vtep().getHostAddress()
                     + ": give another --mac, or leave it out to derive one from the IP");
         });
+    }
+
+    private boolean stillHolds(String network, Remote holder, MacAddress mac) {
+        Optional<Store.Entry> e = store.get(Keys.endpoint(network, holder.ip().getHostAddress()));
+        if (e.isEmpty()) {
+            return false;
+        }
+        try {
+            return StoreRecords.remote(network, Keys.leaf(e.get().key()), e.get().value(), Optional.empty()).mac().equals(mac);
+        } catch (IllegalArgumentException bad) {
+            return false;
+        }
     }
 
     boolean remove(String network, String name) {
