@@ -57,16 +57,4 @@ public final class EgressRules {
                 new Expr.Immediate(Expr.REG_2, new byte[]{(byte) (toPort >> 8), (byte) toPort}),
                 new Expr.Dnat(Expr.REG_1, Expr.REG_2));
     }
-
-    /**
-     * {@code meta l4proto udp udp dport PORT ip saddr != @SET counter drop}: VXLAN datagrams from a
-     * sender that is not in the set of member VTEPs are counted and dropped.
-     */
-    public static List<Expr> dropVxlanUnlessFrom(String set, int port) {
-        return List.of(new Expr.Meta(Expr.META_L4PROTO, Expr.REG_1), new Expr.Cmp(Expr.REG_1, Expr.CMP_EQ, new byte[]{17}),
-                new Expr.Payload(Expr.PAYLOAD_TRANSPORT, 2, 2, Expr.REG_1),
-                new Expr.Cmp(Expr.REG_1, Expr.CMP_EQ, new byte[]{(byte) (port >> 8), (byte) port}),
-                new Expr.Payload(Expr.PAYLOAD_NETWORK, 12, 4, Expr.REG_1), new Expr.Lookup(set, Expr.REG_1, true),
-                new Expr.Counter(), new Expr.Drop());
-    }
 }

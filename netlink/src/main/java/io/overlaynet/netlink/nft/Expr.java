@@ -25,6 +25,8 @@ public sealed interface Expr {
     int REG_2 = 2;
     /** {@code meta l4proto}: the transport protocol number. */
     int META_L4PROTO = 16;
+    /** {@code meta skuid}: the sending socket's owner; no value (the rule stops) for kernel sockets. */
+    int META_SKUID = 10;
     /** The transport header (TCP, UDP) as a payload base. */
     int PAYLOAD_TRANSPORT = 2;
     /** The network header (IPv4 header) as a payload base. */

@@ -25,6 +25,8 @@ public final class Nft implements AutoCloseable {
     public static final int FAMILY_IP = 2;
     /** {@code prerouting} (NF_INET_PRE_ROUTING). */
     public static final int HOOK_PREROUTING = 0;
+    /** {@code input} (NF_INET_LOCAL_IN). */
+    public static final int HOOK_INPUT = 1;
     /** {@code output} (NF_INET_LOCAL_OUT). */
     public static final int HOOK_OUTPUT = 3;
     /** {@code dstnat}, the priority of NAT chains on prerouting and output. */
@@ -101,11 +103,12 @@ public final class Nft implements AutoCloseable {
         }, "nft add chain", table + " " + chain);
     }
 
-    /** {@code nft add set FAMILY TABLE SET '{ type ipv4_addr; }'}: a set of IPv4 addresses. */
+    /** {@code nft add set FAMILY TABLE SET '{ type ipv4_addr; }'}: a set of IPv4 addresses; one already there is kept. */
     public static Request addAddressSet(int family, String table, String set) {
         return new Request(NftWire.type(NftWire.MSG_NEWSET), Netlink.NLM_F_CREATE, w -> w.body(new NfGenMsg(family, 0))
                 .put(SET_TABLE, table).put(SET_NAME, set).put(SET_KEY_TYPE, NftWire.TYPE_IPADDR).put(SET_KEY_LEN, 4)
-                .put(SET_ID, 1), "nft add set", table + " " + set);
+                // The id names the set within one transaction; two new sets in one must not share it.
+                .put(SET_ID, set.hashCode() & 0x7fffffff), "nft add set", table + " " + set);
     }
 
     /** {@code nft add element FAMILY TABLE SET '{ A, B }'}; adding one already there is not an error. */
@@ -129,6 +132,40 @@ public final class Nft implements AutoCloseable {
             }
             w.endNest();
         }, op, table + " " + set + " " + addresses.size() + " address(es)");
+    }
+
+    /** {@code nft flush chain FAMILY TABLE CHAIN}: removes every rule of the chain, leaving the chain. */
+    public static Request flushChain(int family, String table, String chain) {
+        return new Request(NftWire.type(NftWire.MSG_DELRULE), 0, w -> w.body(new NfGenMsg(family, 0))
+                .put(RULE_TABLE, table).put(RULE_CHAIN, chain), "nft flush chain", table + " " + chain);
+    }
+
+    /**
+     * The addresses in a set ({@code nft list set FAMILY TABLE SET}); thrown
+     * {@link io.overlaynet.netlink.NetlinkException.NotFound} when the table or the set is not there.
+     */
+    public java.util.Set<java.net.Inet4Address> elements(int family, String table, String set) {
+        List<NlMsg> replies = connection.dump(new Request(NftWire.type(NftWire.MSG_GETSETELEM), 0,
+                w -> w.body(new NfGenMsg(family, 0)).put(ELEM_LIST_TABLE, table).put(ELEM_LIST_SET, set),
+                "nft list set", table + " " + set));
+        java.util.Set<java.net.Inet4Address> out = new java.util.LinkedHashSet<>();
+        for (NlMsg m : replies) {
+            if (m.type() != NftWire.type(NftWire.MSG_NEWSETELEM)) {
+                continue;
+            }
+            Optional<Attrs> list = m.attrs(NfGenMsg.SIZE).raw(NftWire.SET_ELEM_LIST_ELEMENTS).map(Nft::nested);
+            for (io.overlaynet.netlink.codec.Attr e : list.map(Attrs::all).orElse(List.of())) {
+                nested(e).raw(NftWire.SET_ELEM_KEY).map(Nft::nested).flatMap(k -> k.get(DATA_VALUE))
+                        .filter(b -> b.length == 4).ifPresent(b -> {
+                            try {
+                                out.add((java.net.Inet4Address) java.net.InetAddress.getByAddress(b));
+                            } catch (java.net.UnknownHostException cannot) {
+                                throw new IllegalStateException(cannot); // four bytes are always an address
+                            }
+                        });
+            }
+        }
+        return out;
     }
 
     /** Packets counted by each {@code counter} expression of a chain's rules, in rule order. */

@@ -21,7 +21,9 @@ final class NftWire {
     static final int MSG_NEWRULE = 6;
     static final int MSG_GETRULE = 7;
     static final int MSG_NEWSET = 9;
+    static final int MSG_DELRULE = 8;
     static final int MSG_NEWSETELEM = 12;
+    static final int MSG_GETSETELEM = 13;
     static final int MSG_DELSETELEM = 14;
 
     static int type(int command) {

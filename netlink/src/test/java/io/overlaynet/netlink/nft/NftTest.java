@@ -122,7 +122,7 @@ class NftTest {
             nft.apply(List.of(Nft.addTable(Nft.FAMILY_IP, "ovv"), Nft.addAddressSet(Nft.FAMILY_IP, "ovv", "vteps"),
                     Nft.addElements(Nft.FAMILY_IP, "ovv", "vteps", List.of(member)),
                     Nft.addBaseChain(Nft.FAMILY_IP, "ovv", "vxlan", "filter", Nft.HOOK_PREROUTING, -300),
-                    Nft.addRule(Nft.FAMILY_IP, "ovv", "vxlan", EgressRules.dropVxlanUnlessFrom("vteps", 4789))));
+                    Nft.addRule(Nft.FAMILY_IP, "ovv", "vxlan", VxlanRules.dropUnlessFrom(4789, 42, List.of("vteps")))));
             try (java.nio.channels.DatagramChannel rx = s.call(() -> java.nio.channels.DatagramChannel.open()
                     .bind(new java.net.InetSocketAddress("10.77.0.1", 4789)))) {
                 rx.configureBlocking(false);
@@ -135,23 +135,49 @@ class NftTest {
                 assertEquals(10, send(c, stranger, 10, rx));
                 assertEquals(0, send(c, member, 10, rx));
                 assertEquals(List.of(50L), nft.counters(Nft.FAMILY_IP, "ovv", "vxlan"));
+                String listed = Sh.run("ip", "netns", "exec", srv, "nft", "list", "chain", "ip", "ovv", "vxlan").out();
+                assertTrue(listed.contains("udp dport 4789 @th,96,24 0x2a ip saddr != @vteps counter packets 50"), listed);
+                assertTrue(listed.contains("drop"), listed);
+                assertEquals(java.util.Set.of(stranger), nft.elements(Nft.FAMILY_IP, "ovv", "vteps"));
+                // Another network's VNI is not this rule's: the member's datagrams for VNI 43 pass.
+                assertEquals(10, send(c, member, 10, rx, 43));
+                // A user's socket in the namespace cannot send to the VXLAN port once the output rule is in.
+                nft.apply(List.of(Nft.addBaseChain(Nft.FAMILY_IP, "ovv", "out", "filter", Nft.HOOK_OUTPUT, -300),
+                        Nft.addRule(Nft.FAMILY_IP, "ovv", "out", VxlanRules.dropFromUserSockets(4789))));
+                String refused = s.call(() -> {
+                    try (java.nio.channels.DatagramChannel tx = java.nio.channels.DatagramChannel.open()) {
+                        tx.send(java.nio.ByteBuffer.wrap(new byte[8]), new java.net.InetSocketAddress("10.77.0.2", 4789));
+                        return "sent";
+                    } catch (java.io.IOException e) {
+                        return e.getMessage();
+                    }
+                });
+                assertEquals("Operation not permitted", refused, "a dropped datagram is refused to its sender");
+                assertEquals(List.of(1L), nft.counters(Nft.FAMILY_IP, "ovv", "out"));
+                // A flushed chain keeps nothing: the member is gone from the set, yet its datagrams arrive.
+                nft.apply(List.of(Nft.flushChain(Nft.FAMILY_IP, "ovv", "vxlan")));
+                assertEquals(5, send(c, member, 5, rx));
+                assertEquals(List.of(), nft.counters(Nft.FAMILY_IP, "ovv", "vxlan"));
             }
         }
         JsonNode set = objects(srv, "set").getFirst();
         assertEquals("ipv4_addr", set.path("type").asText());
         assertEquals("[\"10.77.0.3\"]", set.path("elem").toString());
-        String listed = Sh.run("ip", "netns", "exec", srv, "nft", "list", "chain", "ip", "ovv", "vxlan").out();
-        assertTrue(listed.contains("udp dport 4789 ip saddr != @vteps counter packets 50"), listed);
-        assertTrue(listed.contains("drop"), listed);
     }
 
     /** Sends {@code n} datagrams from {@code from} in namespace {@code c}; returns how many arrived. */
     private static int send(NetNs c, java.net.Inet4Address from, int n, java.nio.channels.DatagramChannel rx) throws Exception {
+        return send(c, from, n, rx, 42);
+    }
+
+    /** The same, the datagrams carrying VXLAN network identifier {@code vni}. */
+    private static int send(NetNs c, java.net.Inet4Address from, int n, java.nio.channels.DatagramChannel rx, int vni)
+            throws Exception {
         c.call(() -> {
             try (java.nio.channels.DatagramChannel tx = java.nio.channels.DatagramChannel.open()
                     .bind(new java.net.InetSocketAddress(from, 0))) {
                 for (int i = 0; i < n; i++) {
-                    tx.send(java.nio.ByteBuffer.wrap(new byte[]{8, 0, 0, 0, 0, 0, 42, 0}),
+                    tx.send(java.nio.ByteBuffer.wrap(new byte[]{8, 0, 0, 0, (byte) (vni >> 16), (byte) (vni >> 8), (byte) vni, 0}),
                             new java.net.InetSocketAddress("10.77.0.1", 4789));
                 }
             }
