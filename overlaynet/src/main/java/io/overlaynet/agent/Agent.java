@@ -82,11 +82,13 @@ public final class Agent implements AutoCloseable {
         this.view = new StoreView(cfg.hostName(), log, metrics);
         this.registration = new Registration(store, host.state(), () -> new Endpoints(host).list(Optional.empty()), cfg,
                 vtep, log, metrics);
-        this.endpoints = new LocalEndpoints(host, underlay, store, view, registration, dataplane, mode(), cfg.hostName(), log);
+        this.endpoints = new LocalEndpoints(host, underlay, store, view, registration, dataplane, mode(), cfg.hostName(),
+                cfg.allowList(), log);
         Hints hints = new Hints(cfg.hostName(), store, registration, log);
         KernelApplier applier = new KernelApplier(n -> host.overlay(new Networks(host).get(n)), endpoints::removeNetwork,
                 endpoints::forget, metrics);
-        this.reconciler = new Reconciler(host, view, applier, dataplane, cfg.reactive(), metrics, log, hints::onEvent);
+        this.reconciler = new Reconciler(host, view, applier, dataplane, cfg.reactive(), metrics, log, hints::onEvent,
+                cfg.allowList(), Math.max(cfg.leaseTtl().toMillis(), cfg.reconcileEvery().toMillis()));
         this.misses = new MissHandler(new Answers(applier, hints), store, log, metrics);
         endpoints.connect(new LocalEndpoints.NetworkListener() {
             @Override
@@ -115,6 +117,12 @@ public final class Agent implements AutoCloseable {
         registration.registerWithRetry();
         watch = store.watch(Keys.ROOT, 0, reconciler::offer);
         worker = Thread.ofPlatform().name("agent-worker").start(() -> reconciler.loop(cfg.reconcileEvery().toMillis()));
+        metrics.onScrape(() -> {
+            StringBuilder sb = new StringBuilder();
+            io.overlaynet.dataplane.AllowList.drops(host).forEach((n, c) -> sb.append("overlaynet_vtep_dropped_total{network=\"")
+                    .append(n).append("\"} ").append(c).append('\n'));
+            return sb.toString();
+        });
         metrics.serve(cfg.metricsPort());
         hostInode = AgentIndex.inode(cfg.hostNs());
         completeSpooledDels(); // before the API answers: a caller that waits for it finds them done
@@ -418,6 +426,8 @@ public final class Agent implements AutoCloseable {
         m.put("networks", new Networks(host).list().stream().map(NetworkRecord::name).toList());
         m.put("endpointsInStore", view.endpointCount());
         m.put("hostsInStore", view.hostNames());
+        m.put("allowList", cfg.allowList());
+        m.put("vtepDrops", io.overlaynet.dataplane.AllowList.drops(host));
         m.put("entriesProgrammed", metrics.counter("entries_programmed_total"));
         m.put("missesAnswered", metrics.counter("misses_answered_total_l3") + metrics.counter("misses_answered_total_l2"));
         return m;

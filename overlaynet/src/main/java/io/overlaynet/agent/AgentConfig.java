@@ -12,11 +12,21 @@ import java.util.Optional;
  * @param jsonLog   log one JSON object per line instead of text
  * @param dockerPlugin serve Docker's network and IPAM driver protocol under this driver name
  * @param apiGroup  a group whose members may use the API socket too (root always may)
+ * @param allowList the networks it builds accept VXLAN only from member VTEPs (see
+ *                  {@link io.overlaynet.dataplane.AllowList}); off: open to any sender on the underlay
  */
 public record AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay,
                           String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
                           int metricsPort, Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin,
-                          Optional<String> apiGroup) {
+                          Optional<String> apiGroup, boolean allowList) {
+
+    /** With the VTEP allow-list on (the default). */
+    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
+                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
+                       Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup) {
+        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
+                reconcileEvery, jsonLog, dockerPlugin, apiGroup, true);
+    }
 
     /** Root alone on the API socket. */
     public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,

@@ -53,12 +53,14 @@ final class LocalEndpoints {
     private final Mode mode;
     private final String hostName;
     private final Log log;
+    private final boolean allowList;
     private NetworkListener listener;
     private Reconciler reconciler;
 
     LocalEndpoints(Host host, Underlay underlay, Store store, StoreView view, Registration registration,
-                   ReentrantLock dataplane, Mode mode, String hostName, Log log) {
+                   ReentrantLock dataplane, Mode mode, String hostName, boolean allowList, Log log) {
         this.host = host;
+        this.allowList = allowList;
         this.underlay = underlay;
         this.store = store;
         this.view = view;
@@ -122,7 +124,7 @@ final class LocalEndpoints {
      * built for it goes again when the work fails.
      */
     private <T> T inNetwork(NetworkSpec spec, java.util.function.Supplier<T> work) {
-        Networks nets = new Networks(host).allowingOverlap();
+        Networks nets = allowList ? new Networks(host).allowingOverlap() : new Networks(host).allowingOverlap().open();
         boolean made = ensureNetwork(nets, spec);
         try {
             return work.get();

@@ -17,7 +17,13 @@ public final class Metrics implements AutoCloseable {
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
     private final Map<String, DoubleAdder> sums = new ConcurrentHashMap<>();
     private final Map<String, Double> gauges = new ConcurrentHashMap<>();
+    private final java.util.List<java.util.function.Supplier<String>> scraped = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HttpServer server;
+
+    /** Lines read fresh at each scrape (figures that live in the kernel, such as the allow-list's counters). */
+    public void onScrape(java.util.function.Supplier<String> lines) {
+        scraped.add(lines);
+    }
 
     public void inc(String name, long by) {
         counters.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(by);
@@ -47,6 +53,13 @@ public final class Metrics implements AutoCloseable {
         new TreeMap<>(counters).forEach((k, v) -> sb.append("overlaynet_").append(k).append(' ').append(v.get()).append('\n'));
         new TreeMap<>(sums).forEach((k, v) -> sb.append("overlaynet_").append(k).append(' ').append(v.sum()).append('\n'));
         new TreeMap<>(gauges).forEach((k, v) -> sb.append("overlaynet_").append(k).append(' ').append(v).append('\n'));
+        for (java.util.function.Supplier<String> s : scraped) {
+            try {
+                sb.append(s.get());
+            } catch (RuntimeException e) {
+                // a figure that cannot be read now is left out of this scrape
+            }
+        }
         return sb.toString();
     }
 

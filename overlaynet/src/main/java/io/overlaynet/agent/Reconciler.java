@@ -1,6 +1,7 @@
 package io.overlaynet.agent;
 
 import io.overlaynet.agent.StoreRecords.Remote;
+import io.overlaynet.dataplane.AllowList;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.dataplane.Networks;
@@ -42,6 +43,12 @@ final class Reconciler {
     private final Metrics metrics;
     private final Log log;
     private final Consumer<Store.Event> alsoTell;
+    private final boolean allowList;
+    private final long expelAfterMillis;
+    /** What the allow-list's hosts set holds, as last read or written; null: read it again. */
+    private Set<java.net.Inet4Address> admitted;
+    /** Admitted VTEPs whose host is gone from the store, and since when (milliseconds). */
+    private final Map<java.net.Inet4Address, Long> absentSince = new HashMap<>();
 
     /** A store event and when it arrived from the watch (for the watch-lag metric). */
     private record Arrived(Store.Event event, long nanos) {
@@ -54,8 +61,10 @@ final class Reconciler {
      * @param dataplane the lock every kernel write of the agent holds
      */
     Reconciler(Host host, StoreView view, Applier applier, ReentrantLock dataplane, boolean reactive, Metrics metrics,
-               Log log, Consumer<Store.Event> alsoTell) {
+               Log log, Consumer<Store.Event> alsoTell, boolean allowList, long expelAfterMillis) {
         this.host = host;
+        this.allowList = allowList;
+        this.expelAfterMillis = expelAfterMillis;
         this.view = view;
         this.applier = applier;
         this.dataplane = dataplane;
@@ -75,7 +84,9 @@ final class Reconciler {
         long next = System.currentTimeMillis() + every;
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                Arrived first = events.poll(Math.max(1, next - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+                long wake = absentSince.values().stream().mapToLong(t -> t + expelAfterMillis).min().orElse(next);
+                Arrived first = events.poll(Math.max(1, Math.min(next, wake) - System.currentTimeMillis()),
+                        TimeUnit.MILLISECONDS);
                 StoreView.Touched touched = new StoreView.Touched();
                 if (first != null) {
                     List<Arrived> burst = new ArrayList<>(List.of(first));
@@ -95,6 +106,13 @@ final class Reconciler {
                     next = System.currentTimeMillis() + every;
                 } else if (!touched.isEmpty()) {
                     programTouched(touched);
+                } else if (!absentSince.isEmpty()) {
+                    dataplane.lock();
+                    try {
+                        expelDeparted();
+                    } finally {
+                        dataplane.unlock();
+                    }
                 }
             } catch (InterruptedException e) {
                 return;
@@ -113,6 +131,7 @@ final class Reconciler {
     private void programTouched(StoreView.Touched touched) {
         dataplane.lock();
         try {
+            admitMembers();
             List<NetworkRecord> diff = new ArrayList<>();
             List<Step> adds = new ArrayList<>();
             for (NetworkRecord n : managed()) {
@@ -131,6 +150,7 @@ final class Reconciler {
             if (!diff.isEmpty()) {
                 apply(diff);
             }
+            expelDeparted();
             metrics.gauge("remote_endpoints", view.endpointCount());
         } finally {
             dataplane.unlock();
@@ -149,7 +169,10 @@ final class Reconciler {
     void reconcileAll() {
         dataplane.lock();
         try {
+            admitted = null; // read the set again: someone may have changed it by hand
+            admitMembers();
             apply(managed());
+            expelDeparted();
             metrics.gauge("remote_endpoints", view.endpointCount());
             ensureNeighbourLimits(view.endpointCount());
         } finally {
@@ -183,6 +206,8 @@ final class Reconciler {
     void reconcile(NetworkRecord n) {
         dataplane.lock();
         try {
+            admitted = null; // a new network may have brought the allow-list's table
+            admitMembers();
             apply(List.of(n));
         } finally {
             dataplane.unlock();
@@ -206,6 +231,62 @@ final class Reconciler {
         log.info(String.format("reconciled %s: %d difference(s) fixed in %.1f ms",
                 networks.size() == 1 ? "network " + networks.getFirst().name() : networks.size() + " networks", done,
                 (System.nanoTime() - t0) / 1e6));
+    }
+
+    /**
+     * Admits the live hosts' VTEPs missing from the allow-list: before any entry points at them. Nothing
+     * before the store's first listing (the set is left as the last run left it, never emptied).
+     */
+    private void admitMembers() {
+        if (!allowList || !view.loaded()) {
+            return;
+        }
+        if (admitted == null) {
+            admitted = new HashSet<>(AllowList.members(host, AllowList.HOSTS));
+        }
+        Set<java.net.Inet4Address> add = new HashSet<>(view.memberVteps());
+        add.removeAll(admitted);
+        if (add.isEmpty()) {
+            return;
+        }
+        if (AllowList.admit(host, AllowList.HOSTS, add)) {
+            admitted.addAll(add);
+            log.info("VTEP allow-list: admitted " + names(add));
+        } else {
+            admitted = null; // no guarded network here yet
+        }
+    }
+
+    /**
+     * Expels the VTEPs of hosts that left: after their entries are gone, and only once a host has been
+     * absent from the store for the longer of a lease TTL and the reconcile period. After a store outage
+     * every lease may have expired at once, and each host registers again as soon as its client is back
+     * (gRPC's reconnect backoff: about 10 s after a one-minute outage here): a live host is not
+     * expelled for that.
+     */
+    private void expelDeparted() {
+        if (!allowList || !view.loaded() || admitted == null) {
+            return;
+        }
+        Set<java.net.Inet4Address> members = view.memberVteps();
+        absentSince.keySet().removeIf(members::contains);
+        long now = System.currentTimeMillis();
+        Set<java.net.Inet4Address> gone = new HashSet<>();
+        for (java.net.Inet4Address v : admitted) {
+            if (!members.contains(v) && now - absentSince.computeIfAbsent(v, x -> now) >= expelAfterMillis) {
+                gone.add(v);
+            }
+        }
+        if (!gone.isEmpty()) {
+            gone.forEach(absentSince::remove);
+            AllowList.expel(host, AllowList.HOSTS, gone);
+            admitted.removeAll(gone);
+            log.info("VTEP allow-list: expelled " + names(gone));
+        }
+    }
+
+    private static String names(Set<java.net.Inet4Address> vteps) {
+        return vteps.stream().map(InetAddress::getHostAddress).sorted().collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** The kernel's entries of one network, and the peers wired there by hand (which the plan leaves). */

@@ -62,9 +62,11 @@ final class StoreView {
         final Set<String> added = new HashSet<>();
         final Set<String> changedNetworks = new HashSet<>();
         boolean everything;
+        /** A host came, went or changed its VTEP: the VTEP allow-list changes. */
+        boolean members;
 
         boolean isEmpty() {
-            return added.isEmpty() && changedNetworks.isEmpty() && !everything;
+            return added.isEmpty() && changedNetworks.isEmpty() && !everything && !members;
         }
     }
 
@@ -100,6 +102,7 @@ final class StoreView {
         } else if (k.startsWith(Keys.HOSTS)) {
             hosts.remove(Keys.leaf(k));
             hostVteps.remove(Keys.leaf(k));
+            touched.members = true;
             touched.changedNetworks.addAll(networksOf(Keys.leaf(k)));
         } else if (k.startsWith(Keys.ENDPOINTS)) {
             Remote gone = endpoints.remove(k);
@@ -158,6 +161,7 @@ final class StoreView {
         InetAddress vtep = Ip.parseV4(h.vtep());
         HostInfo before = hosts.put(name, h);
         InetAddress old = hostVteps.put(name, vtep);
+        touched.members |= !vtep.equals(old);
         if (before == null) {
             endpoints.forEach((ek, r) -> {
                 if (r.host().equals(name)) {
@@ -261,6 +265,17 @@ final class StoreView {
     /** The registered host whose VTEP this is (records written by the walkthroughs' scripts name no host). */
     Optional<String> hostByVtep(InetAddress vtep) {
         return hostVteps.entrySet().stream().filter(e -> vtep.equals(e.getValue())).map(Map.Entry::getKey).findFirst();
+    }
+
+    /** The VTEPs of the live hosts but this one: the agent's part of the VTEP allow-list. */
+    Set<java.net.Inet4Address> memberVteps() {
+        Set<java.net.Inet4Address> out = new HashSet<>();
+        hostVteps.forEach((name, vtep) -> {
+            if (!name.equals(me) && vtep instanceof java.net.Inet4Address v4) {
+                out.add(v4);
+            }
+        });
+        return out;
     }
 
     int endpointCount() {

@@ -1,6 +1,7 @@
 package io.overlaynet.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.dataplane.AllowList;
 import io.overlaynet.dataplane.BridgeNetfilter;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
@@ -63,9 +64,9 @@ public final class ThroughputBench {
      * streams).
      */
     private record Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum,
-                           List<String> iperfArgs, Offload offload, boolean kernelMss) {
+                           List<String> iperfArgs, Offload offload, boolean kernelMss, boolean openVteps) {
         Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum) {
-            this(name, overlayHooks, underlayHooks, udpCsum, List.of(), Offload.NONE, false);
+            this(name, overlayHooks, underlayHooks, udpCsum, List.of(), Offload.NONE, false, false);
         }
 
         /** The lab default (no outer checksum, no hooks), to be changed in one respect. */
@@ -76,15 +77,20 @@ public final class ThroughputBench {
         Setting iperf(String... args) {
             List<String> all = new ArrayList<>(iperfArgs);
             all.addAll(List.of(args));
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, List.copyOf(all), offload, kernelMss);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, List.copyOf(all), offload, kernelMss, openVteps);
         }
 
         Setting offloadOff(Offload off) {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, off, kernelMss);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, off, kernelMss, openVteps);
         }
 
         Setting withKernelMss() {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, true);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, true, openVteps);
+        }
+
+        /** The VTEP allow-list's rules out for this row's runs (its sets stay). */
+        Setting withoutAllowList() {
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, true);
         }
     }
 
@@ -176,6 +182,8 @@ public final class ThroughputBench {
             Setting.labDefault("lab default, VXLAN segmentation offload off on the hosts' eth1")
                     .offloadOff(Offload.UNDERLAY_TUNNEL_GSO),
             Setting.labDefault("lab default, 2 TCP streams at once on both paths (iperf3 -P 2)").iperf("-P", "2"),
+            // The allow-list's cost: second to last, so allowListCost finds it there.
+            Setting.labDefault("lab default without the VTEP allow-list (its rules out)").withoutAllowList(),
             // The headline: last, and named so.
             Setting.labDefault("overlaynet defaults (no outer checksum, no hooks) on the lab underlay"));
 
@@ -225,12 +233,15 @@ public final class ThroughputBench {
         if (!headlineOnly()) {
             out.println("""
                     overlay_vs_underlay_over_handbuilt: the headline's ratio over the hand-built row's ratio, round by round,
-                    each overlay against its own underlay run: what overlaynet's defaults gain on the walkthroughs' overlay.""");
+                    each overlay against its own underlay run: what overlaynet's defaults gain on the walkthroughs' overlay.
+                    allow_list_cost_pct: how much lower the headline's ratio is than the row without the VTEP allow-list,
+                    round by round (negative: the allow-list's row was the faster; within the noise).""");
         }
         out.println();
         Figures figures = new Figures(out);
         if (!headlineOnly()) {
             figures.add("overlay_vs_underlay_over_handbuilt", overHandBuilt(results), "%.2f");
+            figures.add("allow_list_cost_pct", allowListCost(results), "%.1f");
         }
         return figures.add("overlay_cpu_per_gb_vs_underlay", rows.getLast().cpuRatio(), "%.2f")
                 .add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
@@ -239,6 +250,18 @@ public final class ThroughputBench {
     /** Whether only the headline runs ({@code --headline-only}): no hand-built row, and one run a round. */
     private boolean headlineOnly() {
         return settings.size() == 1;
+    }
+
+    /** The median over the rounds of (ratio without the allow-list - the headline's) / ratio without, in percent. */
+    private double allowListCost(Map<Setting, List<Pair>> results) {
+        List<Pair> headline = results.get(settings.getLast());
+        List<Pair> open = results.get(settings.get(settings.size() - 2));
+        List<Double> perRound = new ArrayList<>();
+        for (int r = 0; r < open.size(); r++) {
+            double ours = (headline.get(2 * r).ratio() + headline.get(2 * r + 1).ratio()) / 2;
+            perRound.add((open.get(r).ratio() - ours) / open.get(r).ratio() * 100);
+        }
+        return Stats.median(perRound);
     }
 
     /**
@@ -317,9 +340,14 @@ public final class ThroughputBench {
         }
         boolean csum = false;
         boolean kernelMss = false;
+        boolean open = false;
         for (int r = 0; r < rounds; r++) {
             StringBuilder ratios = new StringBuilder();
             for (Setting s : order) {
+                if (s.openVteps() != open) {
+                    setAllowList(rec, stateRoot, !s.openVteps());
+                    open = s.openVteps();
+                }
                 if (s.udpCsum() != csum) {
                     recreateVxlan(rec, stateRoot, s.udpCsum());
                     csum = s.udpCsum();
@@ -365,6 +393,19 @@ public final class ThroughputBench {
 
     private static String container(LabHost h) {
         return h.containers().getFirst().namespace();
+    }
+
+    /** The allow-list's rules in (rewritten from the hosts' records) or out, on both lab hosts. */
+    private static void setAllowList(LabRecord rec, Path stateRoot, boolean on) {
+        for (LabHost h : rec.hosts()) {
+            try (Host host = Host.open(h.nsPrefix(), stateRoot, Optional.of(h.namespace()))) {
+                if (on) {
+                    AllowList.resync(host);
+                } else {
+                    AllowList.suspend(host);
+                }
+            }
+        }
     }
 
     private void apply(LabRecord rec, Setting s) {

@@ -46,6 +46,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--api-group", paramLabel = "GROUP", description = {"Members of GROUP may use the API socket too "
             + "(default: root only).", "Each caller's credentials are checked (SO_PEERCRED); others get 403."})
     Optional<String> apiGroup;
+    @Option(names = "--no-allow-list", description = {"Build networks without the VTEP allow-list: any sender on the "
+            + "underlay can put frames into them.", "By default VXLAN is accepted only from live hosts' VTEPs."})
+    boolean noAllowList;
     @Option(names = "--reconcile-every", paramLabel = "SECONDS",
             defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
     int reconcileEvery;
@@ -60,7 +63,7 @@ final class AgentCommand implements Callable<Integer> {
         String name = hostName.orElseGet(AgentCommand::kernelHostname);
         AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
-                metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin, apiGroup);
+                metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin, apiGroup, !noAllowList);
         dockerPlugin.ifPresent(n -> {
             if (!n.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
                 throw new IllegalArgumentException("--docker-plugin '" + n + "' is not a driver name: use a-z, 0-9, '.', '_', '-'");

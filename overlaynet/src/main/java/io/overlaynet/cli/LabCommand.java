@@ -81,12 +81,15 @@ final class LabCommand {
                 description = "file | etcd, for proactive and reactive (default file; etcd starts a "
                 + "real etcd on 127.0.0.1).")
         Optional<String> store;
+        @Option(names = "--no-allow-list", description = {"Build the network without the VTEP allow-list: any sender on "
+                + "the underlay can inject frames (multicast mode is always built so)."})
+        boolean noAllowList;
 
         @Override
         public Integer call() {
             boolean json = json();
             Optional<LabRecord> have = lab().record();
-            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store);
+            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store, noAllowList);
             if (json) {
                 Out.json(r);
             } else {
@@ -137,13 +140,13 @@ final class LabCommand {
      * Builds the lab. Ctrl-C (or SIGTERM) meanwhile stops it at its next step and removes what it made
      * before the process ends, so nothing is left half-built.
      */
-    static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store) {
+    static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store, boolean open) {
         boolean agents = withAgents(mode, store);
         Mode plain = agents ? null : Mode.parse(mode);
         if (agents && store.orElse("file").equals("etcd")) {
             io.overlaynet.lab.Tools.require("etcd", "etcd-server", "--store etcd");
         }
-        Lab lab = o.lab();
+        Lab lab = open ? o.lab().withoutAllowList() : o.lab();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             lab.cancel();
@@ -403,7 +406,7 @@ final class LabCommand {
             boolean json = json();
             Lab lab = lab();
             boolean replaced = lab.down();
-            LabRecord r = start(this, 3, mode, store);
+            LabRecord r = start(this, 3, mode, store, false);
             List<LabPing.Result> results = LabPing.all(r);
             long failed = results.stream().filter(x -> !x.ok()).count();
             String where = stateDir().equals(Host.DEFAULT_STATE_ROOT) ? "" : " --state-dir " + stateDir();

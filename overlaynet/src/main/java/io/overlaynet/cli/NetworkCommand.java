@@ -61,6 +61,9 @@ final class NetworkCommand {
         @Option(names = "--allow-overlap", description = {"Allow a subnet that overlaps another network's (tenants kept "
                 + "apart by VNI alone).", "Refused by default: a host routing for both could not tell their addresses apart."})
         boolean allowOverlap;
+        @Option(names = "--no-allow-list", description = {"Accept VXLAN from any sender on the underlay (needed for "
+                + "multicast mode).", "By default only peers' VTEPs are let in (nf_tables table ip overlaynet_vteps)."})
+        boolean noAllowList;
 
         @Override
         public Integer call() {
@@ -100,7 +103,8 @@ final class NetworkCommand {
                 NetworkConfig cfg = new NetworkConfig(name, vni, net,
                         gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum,
                         egress.orElse(false));
-                Networks nets = allowOverlap ? new Networks(h).allowingOverlap() : new Networks(h);
+                Networks plain = noAllowList ? new Networks(h).open() : new Networks(h);
+                Networks nets = allowOverlap ? plain.allowingOverlap() : plain;
                 Networks.Created c = found.map(u -> nets.create(cfg, u)).orElseGet(() -> nets.create(cfg, underlay));
                 if (m instanceof Mode.Learning) {
                     System.err.println("overlaynet: note: learned FDB entries age out after 300 s; a container that "
@@ -110,9 +114,10 @@ final class NetworkCommand {
                     Out.json(c.record());
                 } else {
                     NetworkRecord r = c.record();
-                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s%s%s vtep %s (%s)%s%n",
+                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s%s%s%s vtep %s (%s)%s%n",
                             r.name(), c.changed() ? "created" : "unchanged", r.vni(), r.subnet(), r.gateway(), r.mtu(),
-                            r.port(), r.mode(), r.udpCsum() ? " udp-csum" : "", r.egress() ? " egress" : "", r.vtep(), r.underlay(),
+                            r.port(), r.mode(), r.udpCsum() ? " udp-csum" : "", r.egress() ? " egress" : "",
+                            r.allowList() ? "" : " open", r.vtep(), r.underlay(),
                             r.bridge().map(b -> " on bridge " + b).orElse(" in namespace " + r.overlayNamespace()));
                 }
             }
@@ -125,11 +130,11 @@ final class NetworkCommand {
      * mode itself; saying them here would be silently ignored, so it is refused.
      */
     private static void refuseHostOnlyOptions(CommandSpec spec) {
-        List<String> given = Stream.of("--mode", "--bridge", "--underlay")
+        List<String> given = Stream.of("--mode", "--bridge", "--underlay", "--no-allow-list")
                 .filter(o -> spec.commandLine().getParseResult().hasMatchedOption(o)).toList();
         if (!given.isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", given) + " describe one host and cannot go with --store: the agents build "
-                    + "each host's side (see 'overlaynet agent --help' for its --underlay and --mode)");
+                    + "each host's side (see 'overlaynet agent --help' for its --underlay, --mode and --no-allow-list)");
         }
     }
 

@@ -24,14 +24,24 @@ import java.util.stream.Stream;
 public final class Networks {
     private final Host host;
     private final boolean overlapAllowed;
+    private final boolean open;
 
     public Networks(Host host) {
-        this(host, false);
+        this(host, false, false);
     }
 
-    private Networks(Host host, boolean overlapAllowed) {
+    private Networks(Host host, boolean overlapAllowed, boolean open) {
         this.host = host;
         this.overlapAllowed = overlapAllowed;
+        this.open = open;
+    }
+
+    /**
+     * The same, creating networks without the VTEP allow-list ({@link AllowList}): any sender on the
+     * underlay can put frames into them. Needed for multicast networks, whose members are not known.
+     */
+    public Networks open() {
+        return new Networks(host, overlapAllowed, true);
     }
 
     /**
@@ -40,7 +50,7 @@ public final class Networks {
      * for both (egress) could not tell their addresses apart.
      */
     public Networks allowingOverlap() {
-        return new Networks(host, true);
+        return new Networks(host, true, open);
     }
 
     public record Created(NetworkRecord record, boolean changed) {
@@ -72,9 +82,27 @@ public final class Networks {
                 NetworkConfig.checkApart(cfg.name(), cfg.subnet(), other.name(), IpPrefix.parse(other.subnet()));
             }
         }
+        if (!open && cfg.mode() instanceof Mode.Multicast) {
+            throw new IllegalArgumentException("network " + cfg.name() + " is multicast: its members are not known "
+                    + "in advance, so the VTEP allow-list cannot admit them; add --no-allow-list to run it open to any "
+                    + "sender on the underlay, or use static or flood peers");
+        }
         Underlay underlay = underlayOf.get();
         underlay.requireRoomFor(cfg.name(), cfg.mtu());
-        NetworkRecord record = cfg.bridge().isPresent() ? onExistingBridge(cfg, underlay) : withOverlayNamespace(cfg, underlay);
+        // The allow-list's rule for this network is in before its VXLAN device exists: never open, not even briefly.
+        List<NetworkRecord> others = list();
+        List<NetworkRecord> withThis = new java.util.ArrayList<>(others);
+        withThis.add(record(cfg, underlay, "", ""));
+        if (!open || withThis.stream().anyMatch(NetworkRecord::allowList)) {
+            AllowList.sync(host, withThis);
+        }
+        NetworkRecord record;
+        try {
+            record = cfg.bridge().isPresent() ? onExistingBridge(cfg, underlay) : withOverlayNamespace(cfg, underlay);
+        } catch (RuntimeException e) {
+            AllowList.sync(host, others);
+            throw e;
+        }
         host.state().write(path(cfg.name()), record);
         if (record.egress()) {
             try {
@@ -165,14 +193,14 @@ public final class Networks {
         return record(cfg, underlay, "", dev);
     }
 
-    private static NetworkRecord record(NetworkConfig cfg, Underlay u, String ns, String vxlan) {
+    private NetworkRecord record(NetworkConfig cfg, Underlay u, String ns, String vxlan) {
         return new NetworkRecord(cfg.name(), cfg.vni(), cfg.subnet().toString(), cfg.gateway().getHostAddress(),
                 cfg.mtu(), cfg.port(), cfg.mode().toString(), cfg.bridge(), u.device(), u.address().getHostAddress(),
-                ns, vxlan, cfg.udpCsum(), cfg.egress());
+                ns, vxlan, cfg.udpCsum(), cfg.egress(), !open);
     }
 
     /** flannel-style ensure: an existing network must match field by field, else say which field differs. */
-    private static void ensureSame(NetworkRecord r, NetworkConfig cfg) {
+    private void ensureSame(NetworkRecord r, NetworkConfig cfg) {
         check(r.name(), "vni", r.vni(), cfg.vni());
         check(r.name(), "subnet", r.subnet(), cfg.subnet().toString());
         check(r.name(), "gateway", r.gateway(), cfg.gateway().getHostAddress());
@@ -182,6 +210,7 @@ public final class Networks {
         check(r.name(), "udp checksum", r.udpCsum(), cfg.udpCsum());
         check(r.name(), "bridge", r.bridge(), cfg.bridge());
         check(r.name(), "egress", r.egress(), cfg.egress());
+        check(r.name(), "VTEP allow-list", r.allowList(), !open);
     }
 
     private static void check(String network, String field, Object have, Object want) {
@@ -221,6 +250,10 @@ public final class Networks {
         if (r.egress()) {
             Egress.sync(host, list());
         }
+        if (r.allowList()) {
+            AllowList.sync(host, list());
+        }
+        AllowList.syncPeers(host);
         return true;
     }
 

@@ -38,6 +38,7 @@ public final class Peers {
         Overlay o = host.overlay(net);
         int vx = o.vxlanIndex();
         Optional<PeerRecord> before = host.state().read(path(network, ip.getHostAddress()), PeerRecord.class);
+        AllowList.admitPeer(host, vtep);
         o.rtnl().neighbours().replace(Neighbour.permanent(vx, ip, m));
         try {
             o.rtnl().fdb().replace(FdbEntry.toVtep(vx, m, vtep));
@@ -64,6 +65,7 @@ public final class Peers {
                     + " mode, which has no flood list: add remote endpoints with --ip instead");
         }
         Overlay o = host.overlay(net);
+        AllowList.admitPeer(host, vtep);
         try {
             o.rtnl().fdb().append(FdbEntry.toVtep(o.vxlanIndex(), MacAddress.ZERO, vtep));
         } catch (NetlinkException.Exists already) {
@@ -114,6 +116,7 @@ public final class Peers {
             deleteQuietly(() -> o.rtnl().fdb().delete(FdbEntry.toVtep(vx, MacAddress.ZERO, dst)));
         }
         host.state().delete(path(network, key));
+        AllowList.syncPeers(host);
         return true;
     }
 

@@ -10,7 +10,7 @@ public final class Records {
     /** A network as created on this host; {@code egress} is false in records written before it existed. */
     public record NetworkRecord(String name, int vni, String subnet, String gateway, int mtu, int port, String mode,
                                 Optional<String> bridge, String underlay, String vtep, String overlayNamespace,
-                                String vxlanDevice, boolean udpCsum, boolean egress) {
+                                String vxlanDevice, boolean udpCsum, boolean egress, boolean allowList) {
     }
 
     /** A local endpoint. {@code ownNamespace}: we created the container namespace and remove it with the endpoint. */

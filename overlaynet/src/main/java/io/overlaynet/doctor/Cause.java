@@ -13,6 +13,7 @@ public enum Cause {
     PORT_MISMATCH("port-mismatch"),
     MTU_MISMATCH("mtu-mismatch"),
     UNDERLAY_UNREACHABLE("underlay-unreachable"),
+    VTEP_NOT_ALLOWED("vtep-not-allowed"),
     AGENT_DOWN("agent-down"),
     MISSING_ARP("missing-arp"),
     STALE_ARP("stale-arp"),

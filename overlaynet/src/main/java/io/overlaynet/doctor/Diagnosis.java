@@ -88,11 +88,14 @@ public final class Diagnosis {
             steps.add(mtu(dst, to));
             steps.add(route(src, dst));
             steps.add(route(dst, src));
+            steps.add(admits(dst, src));
+            steps.add(admits(src, dst));
             steps.add(entries(src, to, dst, "to " + to.label()));
             steps.add(entries(dst, from, src, "reply to " + from.label()));
         } else if (!local) {
             steps.add(mtu(src, from)); // the far host is out of sight: only this side's half of the path
             steps.add(route(src, dst));
+            steps.add(admits(src, dst)); // the replies come from its VTEP
             steps.add(entries(src, to, dst, "to " + to.label()));
         }
         for (Optional<Problem> s : steps) {
@@ -274,6 +277,23 @@ public final class Diagnosis {
                 a.name() + " has no usable route to " + b.name() + "'s VTEP " + b.vtep().getHostAddress() + " (" + w + ")",
                 "see it: ip" + nsArg(a.hostNsName()) + " route get " + b.vtep().getHostAddress()
                         + "; mend the underlay route there"));
+    }
+
+    /** Whether {@code h}'s VTEP allow-list lets in what {@code from} sends (its network is guarded). */
+    private Optional<Problem> admits(HostView h, HostView from) {
+        String vtep = from.vtep().getHostAddress();
+        if (!h.network().allowList() || h.admitted().contains(vtep)) {
+            return Optional.empty();
+        }
+        String fix = h.mode().runByAgent()
+                ? "check that " + from.name() + "'s agent is registered ('overlaynet host ls --store ...'); "
+                + h.name() + "'s agent admits every live host's VTEP"
+                : "wire " + from.name() + " as a peer on " + h.name() + " ('overlaynet" + h.flags() + " peer add "
+                + h.network().name() + " --ip IP --vtep " + vtep + "'), which admits its VTEP";
+        return Optional.of(new Problem(Cause.VTEP_NOT_ALLOWED, h.name() + " VTEP allow-list",
+                h.name() + " drops VXLAN from " + from.name() + "'s VTEP " + vtep + ": it is in neither set (peers, hosts)"
+                        + " of the allow-list table overlaynet_vteps" + " in " + (h.hostNsName().isEmpty()
+                        ? "the host namespace" : h.hostNsName()), fix));
     }
 
     /**

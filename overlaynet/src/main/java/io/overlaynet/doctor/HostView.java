@@ -1,6 +1,7 @@
 package io.overlaynet.doctor;
 
 import io.overlaynet.agent.AgentIndex;
+import io.overlaynet.dataplane.AllowList;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One host's part of one network, read from the kernel at one moment: the links on the path, the
@@ -39,7 +41,8 @@ import java.util.Optional;
 public record HostView(String name, String flags, String hostNsName, String overlayNs, NetworkRecord network, Mode mode,
                        InetAddress vtep, Optional<Link> underlay, Optional<Link> bridge, Optional<Link> vxlan,
                        List<Neighbour> arp, List<FdbEntry> fdb, List<EndpointView> endpoints, List<Nft.Chain> chains,
-                       Map<String, Optional<String>> routes, boolean agentExpected, boolean agentAlive, boolean seen) {
+                       Map<String, Optional<String>> routes, boolean agentExpected, boolean agentAlive, boolean seen,
+                       Set<String> admitted) {
 
     /**
      * A host this one cannot look into (a real remote host): known only by its VTEP and the endpoints the
@@ -47,7 +50,7 @@ public record HostView(String name, String flags, String hostNsName, String over
      */
     static HostView remote(String name, InetAddress vtep, NetworkRecord network, List<EndpointView> endpoints) {
         return new HostView(name, "", "", "", network, Mode.parse(network.mode()), vtep, Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(), List.of(), endpoints, List.of(), Map.of(), false, false, false);
+                Optional.empty(), List.of(), List.of(), endpoints, List.of(), Map.of(), false, false, false, Set.of());
     }
 
     /** A host to look at: the namespace that is the host (empty: the caller's), its prefix and state root. */
@@ -158,8 +161,18 @@ public record HostView(String name, String flags, String hostNsName, String over
             boolean agentAlive = agentExpected && AgentIndex.find(spec.hostNs()).isPresent();
             return Optional.of(new HostView(spec.name(), spec.flags(), spec.hostNs().orElse(""),
                     net.bridge().isPresent() ? spec.hostNs().orElse("") : net.overlayNamespace(), net, mode, vtep,
-                    underlay, bridge, vxlan, arp, fdb, endpoints, chains, routes, agentExpected, agentAlive, true));
+                    underlay, bridge, vxlan, arp, fdb, endpoints, chains, routes, agentExpected, agentAlive, true,
+                    admitted(host)));
         }
+    }
+
+    /** The VTEPs the host's allow-list lets in (its peers and live hosts). */
+    private static Set<String> admitted(Host host) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (String set : List.of(AllowList.PEERS, AllowList.HOSTS)) {
+            AllowList.members(host, set).forEach(a -> out.add(a.getHostAddress()));
+        }
+        return out;
     }
 
     private static Optional<String> routeProblem(Rtnl rtnl, InetAddress to) {

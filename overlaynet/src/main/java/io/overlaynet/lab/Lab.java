@@ -57,6 +57,8 @@ public final class Lab {
     /** The name of any of this lab's host namespaces ({@code <prefix>h<N>}), as a regular expression. */
     private final String hostName;
     private volatile boolean cancelled;
+    /** Build the network without the VTEP allow-list (to show what it stops). */
+    private boolean open;
 
     public Lab(String prefix, Path stateRoot, PrintStream out) {
         Host.checkPrefix(prefix);
@@ -67,6 +69,12 @@ public final class Lab {
         this.hostName = Pattern.quote(prefix) + "h\\d+";
         this.stateRoot = stateRoot;
         this.out = out;
+    }
+
+    /** The same lab, built without the VTEP allow-list: any sender on the underlay can inject frames. */
+    public Lab withoutAllowList() {
+        this.open = true;
+        return this;
     }
 
     private LocalState labs() {
@@ -211,7 +219,7 @@ public final class Lab {
             }
             for (LabHost h : made) {
                 checkNotCancelled();
-                agentPids.add(agents.startAgent(h, store.storeUrl(), reactive));
+                agentPids.add(agents.startAgent(h, store.storeUrl(), reactive, open));
             }
             labs().write(prefix + ".json", rec);
             List<LabHost> withContainers = new ArrayList<>();
@@ -260,7 +268,7 @@ public final class Lab {
         LabRecord rec = record().orElseThrow(() -> new IllegalStateException("no lab " + prefix));
         LabAgents agents = new LabAgents(stateRoot, prefix);
         try {
-            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"));
+            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"), open);
             List<Long> pids = new ArrayList<>(rec.agentPids());
             int at = rec.hosts().indexOf(h);
             if (at >= 0 && at < pids.size()) {
@@ -394,7 +402,9 @@ public final class Lab {
         String nsPrefix = bare.nsPrefix();
         List<Container> containers = new ArrayList<>();
         try (Host host = Host.open(nsPrefix, stateRoot, Optional.of(ns))) {
-            new Networks(host).create(new NetworkConfig(NETWORK, VNI, SUBNET, SUBNET.addressAt(1), MTU,
+            // A multicast network's members are not known in advance: the allow-list cannot cover it.
+            Networks nets = open || mode instanceof Mode.Multicast ? new Networks(host).open() : new Networks(host);
+            nets.create(new NetworkConfig(NETWORK, VNI, SUBNET, SUBNET.addressAt(1), MTU,
                     NetworkConfig.DEFAULT_PORT, mode, Optional.empty(), false), Optional.of(HOST_IF));
             for (String[] c : containersOf(i)) {
                 EndpointRecord e = new Endpoints(host).add(new Endpoints.Request(NETWORK, c[0], Ip.parse(c[1]),

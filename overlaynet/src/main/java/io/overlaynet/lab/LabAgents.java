@@ -85,7 +85,7 @@ final class LabAgents {
     }
 
     /** Starts the agent of one host inside its namespace (nsenter --net: no private mount namespace). */
-    long startAgent(LabHost h, String storeUrl, boolean reactive) throws IOException {
+    long startAgent(LabHost h, String storeUrl, boolean reactive, boolean open) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=" + NetNamespaces.RUN_DIR.resolve(h.namespace()),
                 ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(AGENT_JVM);
@@ -98,6 +98,9 @@ final class LabAgents {
                 "--underlay", "eth1", "--ns-prefix", h.nsPrefix(), "--state-dir", stateRoot.toString(),
                 "--host-ns", h.namespace(), "--docker-plugin", dockerDriver(h),
                 "--api-socket", socket(h).toString(), "--lease-ttl", "10"));
+        if (open) {
+            cmd.add("--no-allow-list");
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(labDir.resolve(h.name() + ".log").toFile());
         // Fewer malloc arenas: less native memory held by a process with a dozen threads.

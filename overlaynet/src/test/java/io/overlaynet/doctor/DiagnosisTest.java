@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,8 +38,13 @@ class DiagnosisTest {
 
     private static HostView host(String name, String vtep, String ip, String mac, String otherIp, String otherMac,
                                  String otherVtep, boolean withArp) {
+        return host(name, vtep, ip, mac, otherIp, otherMac, otherVtep, withArp, Set.of("192.168.104.2", "192.168.104.3"));
+    }
+
+    private static HostView host(String name, String vtep, String ip, String mac, String otherIp, String otherMac,
+                                 String otherVtep, boolean withArp, Set<String> admitted) {
         NetworkRecord net = new NetworkRecord("demo", 42, "12.12.12.0/24", "12.12.12.1", 1450, 4789, "static",
-                Optional.empty(), "eth1", vtep, name + "-ovl-demo", "vxlan1", false, false);
+                Optional.empty(), "eth1", vtep, name + "-ovl-demo", "vxlan1", false, false, true);
         Link bridge = link(2, "br0", 1450, 0, Optional.empty());
         Link vxlan = link(3, "vxlan1", 1450, 2, Optional.of(VxlanSpec.of(42).port(4789).learning(false)));
         EndpointView e = new EndpointView(name, "pinkns", name + "-pinkns", ip, mac,
@@ -49,7 +55,7 @@ class DiagnosisTest {
         List<FdbEntry> fdb = List.of(FdbEntry.toVtep(3, MacAddress.parse(otherMac), Ip.parse(otherVtep)));
         return new HostView(name, "", name, name + "-ovl-demo", net, new Mode.Static(), Ip.parse(vtep),
                 Optional.of(link(1, "eth1", 1500, 0, Optional.empty())), Optional.of(bridge), Optional.of(vxlan), arp, fdb,
-                List.of(e), List.of(), Map.of(otherVtep, Optional.empty()), false, false, true);
+                List.of(e), List.of(), Map.of(otherVtep, Optional.empty()), false, false, true, admitted);
     }
 
     private static List<HostView> lab(boolean arpOnNode1, String node1FdbVtep) {
@@ -79,6 +85,20 @@ class DiagnosisTest {
         assertTrue(wrong.detail().contains("no host seen has it"), wrong.detail());
         assertEquals("unknown-endpoint", new Diagnosis(lab(true, "192.168.104.3"))
                 .of(lab(true, "192.168.104.3").get(0).endpoints().getFirst(), "12.12.12.99", ANSWERED).code());
+    }
+
+    @Test
+    void aVtepTheOtherSidesAllowListLacksIsNamed() {
+        List<HostView> views = List.of(
+                host("node1", "192.168.104.2", "12.12.12.2", "02:42:0c:0c:0c:02", "12.12.12.3", "02:42:0c:0c:0c:03",
+                        "192.168.104.3", true),
+                host("node2", "192.168.104.3", "12.12.12.3", "02:42:0c:0c:0c:03", "12.12.12.2", "02:42:0c:0c:0c:02",
+                        "192.168.104.2", true, Set.of("192.168.104.9")));
+        Finding f = diagnose(views, ANSWERED);
+        assertEquals("vtep-not-allowed", f.code());
+        assertEquals("node2 VTEP allow-list", f.hop());
+        assertTrue(f.detail().contains("192.168.104.2"), f.detail());
+        assertTrue(f.fix().contains("peer add demo"), f.fix());
     }
 
     @Test

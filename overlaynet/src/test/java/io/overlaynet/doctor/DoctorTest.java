@@ -1,6 +1,8 @@
 package io.overlaynet.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.overlaynet.dataplane.AllowList;
+import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.LabRecord;
 import io.overlaynet.lab.LabRecord.LabHost;
@@ -14,6 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +43,7 @@ class DoctorTest {
         MISSING_ARP("missing-arp"), MISSING_FDB("missing-fdb"), WRONG_VTEP("wrong-vtep"),
         LEARNED_AGED_OUT("learned-aged-out"), VNI_MISMATCH("vni-mismatch"), PORT_MISMATCH("port-mismatch"),
         MTU_MISMATCH("mtu-mismatch"), LINK_DOWN("link-down"), FORWARD_DROP("forward-drop"),
-        UNDERLAY_UNREACHABLE("underlay-unreachable"), DUPLICATE_MAC("duplicate-mac");
+        UNDERLAY_UNREACHABLE("underlay-unreachable"), DUPLICATE_MAC("duplicate-mac"), VTEP_NOT_ALLOWED("vtep-not-allowed");
 
         final String code;
 
@@ -105,6 +108,15 @@ class DoctorTest {
             }
             case UNDERLAY_UNREACHABLE -> sh("ip", "-n", h1.namespace(), "route", "add", "blackhole", h2.address() + "/32");
             case DUPLICATE_MAC -> sh("ip", "-n", h3.containers().getFirst().namespace(), "link", "set", "eth0", "address", macB);
+            case VTEP_NOT_ALLOWED -> {
+                // node1's VTEP taken out of node2's allow-list by hand: node2 now drops what node1 sends.
+                String table;
+                try (Host h = Host.open(h2.nsPrefix(), fixture.stateDir, Optional.of(h2.namespace()))) {
+                    table = AllowList.table(h);
+                }
+                sh("ip", "netns", "exec", h2.namespace(), "nft", "delete", "element", "ip", table, "peers",
+                        "{ " + h1.address() + " }");
+            }
         }
     }
 
