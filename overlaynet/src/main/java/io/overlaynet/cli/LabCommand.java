@@ -84,12 +84,15 @@ final class LabCommand {
         @Option(names = "--no-allow-list", description = {"Build the network without the VTEP allow-list: any sender on "
                 + "the underlay can inject frames (multicast mode is always built so)."})
         boolean noAllowList;
+        @Option(names = "--tls", description = {"With --store etcd: etcd serves clients over TLS only, asks for a client "
+                + "certificate", "and authenticates them as user overlaynet (certificates made with openssl)."})
+        boolean tls;
 
         @Override
         public Integer call() {
             boolean json = json();
             Optional<LabRecord> have = lab().record();
-            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store, noAllowList);
+            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store, noAllowList, tls);
             if (json) {
                 Out.json(r);
             } else {
@@ -140,13 +143,19 @@ final class LabCommand {
      * Builds the lab. Ctrl-C (or SIGTERM) meanwhile stops it at its next step and removes what it made
      * before the process ends, so nothing is left half-built.
      */
-    static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store, boolean open) {
+    static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store, boolean open, boolean tls) {
         boolean agents = withAgents(mode, store);
         Mode plain = agents ? null : Mode.parse(mode);
         if (agents && store.orElse("file").equals("etcd")) {
             io.overlaynet.lab.Tools.require("etcd", "etcd-server", "--store etcd");
         }
+        if (tls && (!agents || !store.orElse("file").equals("etcd"))) {
+            throw new IllegalArgumentException("--tls is for the lab's etcd: add --mode proactive|reactive --store etcd");
+        }
         Lab lab = open ? o.lab().withoutAllowList() : o.lab();
+        if (tls) {
+            lab.withTls();
+        }
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             lab.cancel();
@@ -406,7 +415,7 @@ final class LabCommand {
             boolean json = json();
             Lab lab = lab();
             boolean replaced = lab.down();
-            LabRecord r = start(this, 3, mode, store, false);
+            LabRecord r = start(this, 3, mode, store, false, false);
             List<LabPing.Result> results = LabPing.all(r);
             long failed = results.stream().filter(x -> !x.ok()).count();
             String where = stateDir().equals(Host.DEFAULT_STATE_ROOT) ? "" : " --state-dir " + stateDir();

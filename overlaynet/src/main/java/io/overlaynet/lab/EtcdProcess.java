@@ -2,6 +2,7 @@ package io.overlaynet.lab;
 
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.state.Trees;
+import io.overlaynet.store.EtcdAccess;
 import io.overlaynet.store.EtcdStore;
 
 import java.io.IOException;
@@ -31,10 +32,14 @@ public final class EtcdProcess implements AutoCloseable {
     private final Path base;
     /** Where clients reach every member from (and where {@link #inside} runs). */
     private final Optional<Path> netns;
+    /** Clients speak TLS and authenticate (certificate, then user and password once auth is on). */
+    private final Optional<LabTls> tls;
+    private boolean authOn;
 
-    private EtcdProcess(Path base, Optional<Path> netns) {
+    private EtcdProcess(Path base, Optional<Path> netns, Optional<LabTls> tls) {
         this.base = base;
         this.netns = netns;
+        this.tls = tls;
     }
 
     /** Where one member runs: its namespace (empty: the caller's) and the address it listens on. */
@@ -63,7 +68,19 @@ public final class EtcdProcess implements AutoCloseable {
      * can be cut off from the others), reached by clients from {@code clientNs}.
      */
     public static EtcdProcess start(List<Place> places, Path base, Optional<Path> clientNs) {
-        EtcdProcess e = new EtcdProcess(base, clientNs);
+        return start(places, base, clientNs, false);
+    }
+
+    /**
+     * The same; with {@code tls} the members serve clients over TLS only, require a client certificate
+     * signed by the lab's CA ({@link LabTls}, made in {@code base/tls}), and once healthy have etcd's
+     * authentication on: clients are user {@value LabTls#USER}, allowed the overlaynet keys alone.
+     * The members talk to one another in plain HTTP (the lab's own underlay).
+     */
+    public static EtcdProcess start(List<Place> places, Path base, Optional<Path> clientNs, boolean tls) {
+        Optional<LabTls> creds = tls ? Optional.of(LabTls.make(base.resolve("tls"),
+                places.stream().map(Place::ip).toList())) : Optional.empty();
+        EtcdProcess e = new EtcdProcess(base, clientNs, creds);
         try {
             List<int[]> ports = new ArrayList<>();
             for (int i = 0; i < places.size(); i++) {
@@ -78,6 +95,13 @@ public final class EtcdProcess implements AutoCloseable {
                 e.members.add(e.launch("m" + i, places.get(i), ports.get(i)[0], ports.get(i)[1], cluster.toString()));
             }
             e.awaitHealthy();
+            creds.ifPresent(c -> e.inside(() -> {
+                try (EtcdStore s = new EtcdStore(e.clients(), e.access(false))) {
+                    s.enableAuth(LabTls.USER, c.password(), io.overlaynet.store.Keys.ROOT);
+                }
+                e.authOn = true;
+                return null;
+            }));
             return e;
         } catch (RuntimeException ex) {
             e.close();
@@ -92,14 +116,17 @@ public final class EtcdProcess implements AutoCloseable {
             Files.createDirectories(dir);
             List<String> cmd = new ArrayList<>();
             at.netns().ifPresent(n -> cmd.addAll(List.of("setsid", "nsenter", "--net=" + n)));
-            String listen = "http://" + ip + ":" + client + (ip.equals("127.0.0.1") ? "" : ",http://127.0.0.1:" + client);
+            String scheme = tls.isPresent() ? "https://" : "http://";
+            String listen = scheme + ip + ":" + client + (ip.equals("127.0.0.1") ? "" : "," + scheme + "127.0.0.1:" + client);
             cmd.addAll(List.of("etcd", "--name", name, "--data-dir", dir.toString(),
                     "--listen-client-urls", listen,
-                    "--advertise-client-urls", "http://" + ip + ":" + client,
+                    "--advertise-client-urls", scheme + ip + ":" + client,
                     "--listen-peer-urls", "http://" + ip + ":" + peer,
                     "--initial-advertise-peer-urls", "http://" + ip + ":" + peer,
                     "--initial-cluster", cluster, "--initial-cluster-state", "new",
                     "--initial-cluster-token", "overlaynet-" + base.getFileName()));
+            tls.ifPresent(t -> cmd.addAll(List.of("--cert-file", t.serverCert().toString(), "--key-file",
+                    t.serverKey().toString(), "--client-cert-auth", "--trusted-ca-file", t.ca().toString())));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("etcd.log").toFile()).start();
             return new Member(name, ip, client, peer, dir, p);
@@ -120,8 +147,8 @@ public final class EtcdProcess implements AutoCloseable {
             }
             try {
                 inside(() -> {
-                    try (EtcdStore s = new EtcdStore(clients())) {
-                        s.list("/overlaynet-health-check/");
+                    try (EtcdStore s = new EtcdStore(clients(), access(authOn))) {
+                        s.list(io.overlaynet.store.Keys.ROOT + "health-check/");
                     }
                     return null;
                 });
@@ -157,9 +184,28 @@ public final class EtcdProcess implements AutoCloseable {
         return members.stream().map(Member::client).toList();
     }
 
-    /** The store URL, e.g. {@code etcd://127.0.0.1:23790,127.0.0.1:23791}. */
+    /**
+     * The store URL, e.g. {@code etcd://127.0.0.1:23790,127.0.0.1:23791}; with TLS {@code etcds://...} with
+     * the CA, the client's certificate and key, the user and its password file.
+     */
     public String url() {
-        return "etcd://" + String.join(",", allClients());
+        String hosts = String.join(",", allClients());
+        return tls.isEmpty() ? "etcd://" + hosts : "etcds://" + hosts + access(true).query();
+    }
+
+    /** How a client reaches this etcd: with TLS, its certificate, and (once auth is on) the user. */
+    public EtcdAccess access(boolean withUser) {
+        if (tls.isEmpty()) {
+            return EtcdAccess.PLAIN;
+        }
+        LabTls t = tls.get();
+        return new EtcdAccess(true, Optional.of(t.ca()), Optional.of(t.clientCert()), Optional.of(t.clientKey()),
+                withUser ? Optional.of(t.user()) : Optional.empty(), withUser ? Optional.of(t.passwordFile()) : Optional.empty());
+    }
+
+    /** The lab's TLS files, when it has them. */
+    public Optional<LabTls> tls() {
+        return tls;
     }
 
     public List<Member> members() {

@@ -59,6 +59,8 @@ public final class Lab {
     private volatile boolean cancelled;
     /** Build the network without the VTEP allow-list (to show what it stops). */
     private boolean open;
+    /** The lab's etcd over TLS with client certificates and authentication. */
+    private boolean tls;
 
     public Lab(String prefix, Path stateRoot, PrintStream out) {
         Host.checkPrefix(prefix);
@@ -69,6 +71,15 @@ public final class Lab {
         this.hostName = Pattern.quote(prefix) + "h\\d+";
         this.stateRoot = stateRoot;
         this.out = out;
+    }
+
+    /**
+     * The same lab, its etcd serving clients over TLS only, with client certificates and etcd's own
+     * authentication ({@link LabTls}); the agents get a store URL that carries the files.
+     */
+    public Lab withTls() {
+        this.tls = true;
+        return this;
     }
 
     /** The same lab, built without the VTEP allow-list: any sender on the underlay can inject frames. */
@@ -208,7 +219,10 @@ public final class Lab {
                 rt.addresses().add(UNDERLAY_BRIDGE, new IpPrefix(UNDERLAY.addressAt(1), UNDERLAY.length()));
                 outside(rt);
             }
-            store = agents.store(storeKind, ul, etcdPlaces(storeKind, etcdMembers));
+            if (tls && !storeKind.equals("etcd")) {
+                throw new IllegalArgumentException("--tls is for the lab's etcd: add --store etcd");
+            }
+            store = agents.store(storeKind, ul, etcdPlaces(storeKind, etcdMembers), tls);
             rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
                     store.storeDir(), agentPids, store.etcdPids(), false);
             // Recorded early so 'lab down' can clean up after a failure half-way.

@@ -48,11 +48,11 @@ final class LabAgents {
      * own on the underlay); the agents live in host namespaces and reach them over the lab's underlay,
      * and the lab's own client calls run in the underlay namespace.
      */
-    Started store(String kind, String underlayNs, List<EtcdProcess.Place> places) throws IOException {
+    Started store(String kind, String underlayNs, List<EtcdProcess.Place> places, boolean tls) throws IOException {
         Files.createDirectories(labDir);
         if (kind.equals("etcd")) {
             EtcdProcess etcd = EtcdProcess.start(places, labDir.resolve("etcd"),
-                    Optional.of(NetNamespaces.RUN_DIR.resolve(underlayNs)));
+                    Optional.of(NetNamespaces.RUN_DIR.resolve(underlayNs)), tls);
             etcd.inside(() -> {
                 defineNetwork(etcd.url());
                 return null;

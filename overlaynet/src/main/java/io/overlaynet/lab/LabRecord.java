@@ -37,7 +37,13 @@ public record LabRecord(String prefix, String mode, String underlayNamespace, Li
 
     /** The kind of the agents' store ("file", "etcd"), or "" in a lab without agents. */
     public String storeKind() {
-        return store.isEmpty() ? "" : store.substring(0, store.indexOf(':'));
+        String scheme = store.isEmpty() ? "" : store.substring(0, store.indexOf(':'));
+        return scheme.equals("etcds") ? "etcd" : scheme;
+    }
+
+    /** Whether the lab's etcd speaks TLS to its clients. */
+    public boolean tls() {
+        return store.startsWith("etcds:");
     }
 
     public record LabHost(String name, String namespace, String nsPrefix, String address, List<Container> containers) {

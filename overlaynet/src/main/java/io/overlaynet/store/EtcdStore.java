@@ -43,12 +43,34 @@ public final class EtcdStore implements Store {
     private final Client client;
     private final KV kv;
     private final String endpoints;
+    private final EtcdAccess access;
 
     public EtcdStore(List<String> hostPorts) {
+        this(hostPorts, EtcdAccess.PLAIN);
+    }
+
+    /** A client that speaks TLS and authenticates as {@code access} says. */
+    public EtcdStore(List<String> hostPorts, EtcdAccess access) {
         this.endpoints = String.join(",", hostPorts);
-        this.client = Client.builder().endpoints(hostPorts.stream().map(h -> "http://" + h).toArray(String[]::new))
+        this.access = access;
+        String scheme = access.tls() ? "https://" : "http://";
+        var b = Client.builder().endpoints(hostPorts.stream().map(h -> scheme + h).toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(1)).keepaliveTime(Duration.ofSeconds(2))
-                .keepaliveTimeout(Duration.ofSeconds(1)).keepaliveWithoutCalls(true).build();
+                .keepaliveTimeout(Duration.ofSeconds(1)).keepaliveWithoutCalls(true);
+        if (access.tls()) {
+            try {
+                b = b.sslContext(ssl -> {
+                    ssl.trustManager(access.ca().orElseThrow().toFile());
+                    access.cert().ifPresent(c -> ssl.keyManager(c.toFile(), access.key().orElseThrow().toFile()));
+                });
+            } catch (javax.net.ssl.SSLException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot use the TLS files of the store URL: " + rootMessage(e), e);
+            }
+        }
+        if (access.user().isPresent()) {
+            b = b.user(bytes(access.user().get())).password(bytes(access.password()));
+        }
+        this.client = b.build();
         this.kv = client.getKVClient();
     }
 
@@ -74,8 +96,9 @@ public final class EtcdStore implements Store {
             throw new StoreException(what + " on " + describe() + ": " + rootMessage(e.getCause()));
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw new StoreException(what + " on " + describe() + ": no answer within " + seconds
-                    + " s (is etcd running?)");
+            throw new StoreException(what + " on " + describe() + ": no answer within " + seconds + " s ("
+                    + (access.tls() ? "is etcd running, does it accept this client's certificate, and does the CA given "
+                    + "sign its own?)" : "is etcd running? if it serves TLS, use etcds://HOST:PORT?ca=FILE)"));
         }
     }
 
@@ -323,6 +346,38 @@ public final class EtcdStore implements Store {
         }
     }
 
+    /**
+     * Turns on etcd's authentication (run as an administrator, before it is on): a {@code root} user with
+     * the password given, and {@code user} with the same password holding read and write on
+     * {@code prefix} alone.
+     */
+    public void enableAuth(String user, String password, String prefix) {
+        io.etcd.jetcd.Auth auth = client.getAuthClient();
+        ByteSequence role = bytes(user);
+        ByteSequence pw = bytes(password);
+        await(auth.roleAdd(role), "role add");
+        await(auth.roleGrantPermission(role, bytes(prefix), bytes(prefixEnd(prefix)),
+                io.etcd.jetcd.auth.Permission.Type.READWRITE), "role grant");
+        await(auth.userAdd(bytes(user), pw), "user add");
+        await(auth.userGrantRole(bytes(user), role), "user grant");
+        await(auth.roleAdd(bytes("root")), "role add root");
+        await(auth.userAdd(bytes("root"), pw), "user add root");
+        await(auth.userGrantRole(bytes("root"), bytes("root")), "user grant root");
+        await(auth.authEnable(), "auth enable");
+    }
+
+    /** Takes {@code user}'s read and write on {@code prefix} away (as root): the store refuses it from then on. */
+    public void revoke(String user, String prefix) {
+        await(client.getAuthClient().roleRevokePermission(bytes(user), bytes(prefix), bytes(prefixEnd(prefix))),
+                "role revoke");
+    }
+
+    /** The first key after every key that starts with {@code prefix}. */
+    private static String prefixEnd(String prefix) {
+        char last = prefix.charAt(prefix.length() - 1);
+        return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+    }
+
     /** Compacts history up to the current revision (tests of watch resync). */
     public long compact() {
         long rev = list("/").revision();
@@ -332,7 +387,7 @@ public final class EtcdStore implements Store {
 
     @Override
     public String describe() {
-        return "etcd://" + endpoints;
+        return (access.tls() ? "etcds://" : "etcd://") + endpoints + access.user().map(u -> " as " + u).orElse("");
     }
 
     @Override

@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Opens a store from its URL: {@code file:///dir} (or a plain path) or {@code etcd://host:port[,host:port]}. */
+/**
+ * Opens a store from its URL: {@code file:///dir} (or a plain path), {@code etcd://host:port[,host:port]},
+ * or {@code etcds://...?ca=FILE&cert=FILE&key=FILE} for TLS; either etcd scheme takes
+ * {@code user=NAME&password-file=FILE} ({@link EtcdAccess}).
+ */
 public final class Stores {
     public static final String DEFAULT = "file:///var/lib/overlaynet/store";
 
@@ -41,8 +45,12 @@ public final class Stores {
     }
 
     public static Store open(String url) {
-        if (url.startsWith("etcd://")) {
-            return new EtcdStore(EtcdStore.parseEndpoints(url.substring("etcd://".length())));
+        if (url.startsWith("etcd://") || url.startsWith("etcds://")) {
+            boolean tls = url.startsWith("etcds://");
+            String rest = url.substring(tls ? "etcds://".length() : "etcd://".length());
+            int q = rest.indexOf('?');
+            EtcdAccess access = EtcdAccess.parse(tls, q < 0 ? "" : rest.substring(q + 1));
+            return new EtcdStore(EtcdStore.parseEndpoints(q < 0 ? rest : rest.substring(0, q)), access);
         }
         if (url.startsWith("file://")) {
             String path = url.substring("file://".length());
@@ -54,6 +62,7 @@ public final class Stores {
         if (url.startsWith("/")) {
             return new FileStore(Path.of(url));
         }
-        throw new IllegalArgumentException("unknown store '" + url + "': use file:///dir or etcd://host:port[,host:port]");
+        throw new IllegalArgumentException("unknown store '" + url + "': use file:///dir, etcd://host:port[,host:port] "
+                + "or etcds://host:port?ca=FILE (TLS)");
     }
 }

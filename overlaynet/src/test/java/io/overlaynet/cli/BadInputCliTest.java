@@ -48,6 +48,14 @@ class BadInputCliTest {
                 "--subnet", "10.8.0.0/24", "--mode", "flood", "--store", store);
         expect(2, "--bridge, --underlay describe one host and cannot go with --store", "network", "create", "n0",
                 "--vni", "5", "--subnet", "10.8.0.0/24", "--underlay", "eth1", "--bridge", "br9", "--store", store);
+        expect(2, "is multicast: its members are not known in advance", "network", "create", "n0", "--vni", "5",
+                "--subnet", "10.8.0.0/24", "--mode", "multicast:239.1.1.9");
+        expect(2, "etcds:// needs ca=FILE", "host", "ls", "--store", "etcds://127.0.0.1:2379");
+        expect(2, "give user=NAME and password-file=FILE together", "host", "ls", "--store",
+                "etcd://127.0.0.1:2379?user=overlaynet");
+        expect(2, "cannot read /nonexistent/ca.pem", "host", "ls", "--store",
+                "etcds://127.0.0.1:2379?ca=/nonexistent/ca.pem");
+        expect(2, "--tls is for the lab's etcd", "lab", "up", "--tls", "--prefix", fixture.prefix + "t-");
         expect(2, "network net1 exists with vni 77, asked for 78", "network", "create", "net1", "--vni", "78",
                 "--subnet", "10.9.0.0/24");
         expect(2, "outside network net1's subnet", "endpoint", "add", "net1", "c1", "--ip", "10.7.0.5");
