@@ -17,6 +17,8 @@ import io.overlaynet.dataplane.Ports;
 import io.overlaynet.dataplane.Records.EndpointRecord;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.dataplane.Underlay;
+import io.overlaynet.dataplane.WireGuard;
+import io.overlaynet.netlink.rtnl.IpPrefix;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
@@ -53,6 +55,8 @@ public final class Agent implements AutoCloseable {
     private final Store store;
     private final Host host;
     private final Underlay underlay;
+    /** With --encrypt: the WireGuard device every VXLAN datagram to another host goes through. */
+    private final WireGuard tunnel;
     private final ReentrantLock dataplane = new ReentrantLock();
     private final StoreView view;
     private final Registration registration;
@@ -73,7 +77,10 @@ public final class Agent implements AutoCloseable {
         this.store = Stores.open(cfg.storeUrl());
         try {
             this.host = Host.open(cfg.prefix(), cfg.stateDir(), cfg.hostNs());
-            this.underlay = Underlay.detect(host.rtnl(), cfg.underlay());
+            Underlay physical = Underlay.detect(host.rtnl(), cfg.underlay());
+            // Encrypting, the networks' underlay is the tunnel: their VXLAN leaves from its address only.
+            this.tunnel = cfg.encrypt() ? WireGuard.open(host, physical, IpPrefix.parse(cfg.tunnelSubnet()), cfg.rekey()) : null;
+            this.underlay = tunnel == null ? physical : tunnel.underlay();
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -82,6 +89,10 @@ public final class Agent implements AutoCloseable {
         this.view = new StoreView(cfg.hostName(), log, metrics);
         this.registration = new Registration(store, host.state(), () -> new Endpoints(host).list(Optional.empty()), cfg,
                 vtep, log, metrics);
+        if (tunnel != null) {
+            view.encrypting();
+            registration.encrypting(tunnel.keys(), tunnel.endpoint().getHostAddress());
+        }
         this.endpoints = new LocalEndpoints(host, underlay, store, view, registration, dataplane, mode(), cfg.hostName(),
                 cfg.allowList(), log);
         Hints hints = new Hints(cfg.hostName(), store, registration, log);
@@ -89,6 +100,7 @@ public final class Agent implements AutoCloseable {
                 endpoints::forget, metrics);
         this.reconciler = new Reconciler(host, view, applier, dataplane, cfg.reactive(), metrics, log, hints::onEvent,
                 cfg.allowList(), Math.max(cfg.leaseTtl().toMillis(), cfg.reconcileEvery().toMillis()));
+        reconciler.encryptWith(tunnel);
         this.misses = new MissHandler(new Answers(applier, hints), store, log, metrics);
         endpoints.connect(new LocalEndpoints.NetworkListener() {
             @Override
@@ -427,6 +439,10 @@ public final class Agent implements AutoCloseable {
         m.put("endpointsInStore", view.endpointCount());
         m.put("hostsInStore", view.hostNames());
         m.put("allowList", cfg.allowList());
+        if (tunnel != null) {
+            m.put("wireguard", Map.of("device", tunnel.device(), "address", tunnel.address().toString(),
+                    "publicKey", tunnel.keys().publicKey(), "epoch", tunnel.keys().epoch(), "implementation", "wireguard-go"));
+        }
         m.put("vtepDrops", io.overlaynet.dataplane.AllowList.drops(host));
         m.put("entriesProgrammed", metrics.counter("entries_programmed_total"));
         m.put("missesAnswered", metrics.counter("misses_answered_total_l3") + metrics.counter("misses_answered_total_l2"));

@@ -14,11 +14,26 @@ import java.util.Optional;
  * @param apiGroup  a group whose members may use the API socket too (root always may)
  * @param allowList the networks it builds accept VXLAN only from member VTEPs (see
  *                  {@link io.overlaynet.dataplane.AllowList}); off: open to any sender on the underlay
+ * @param encrypt   VXLAN between hosts goes through WireGuard ({@link io.overlaynet.dataplane.WireGuard})
+ * @param rekey     with encrypt: make a new key pair, one epoch later, before registering
+ * @param tunnelSubnet with encrypt: where the hosts' tunnel addresses come from (the underlay address's low bits)
  */
 public record AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay,
                           String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
                           int metricsPort, Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin,
-                          Optional<String> apiGroup, boolean allowList) {
+                          Optional<String> apiGroup, boolean allowList, boolean encrypt, boolean rekey,
+                          String tunnelSubnet) {
+
+    public static final String DEFAULT_TUNNEL_SUBNET = "100.64.0.0/16";
+
+    /** Without encryption between hosts. */
+    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
+                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
+                       Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup,
+                       boolean allowList) {
+        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
+                reconcileEvery, jsonLog, dockerPlugin, apiGroup, allowList, false, false, DEFAULT_TUNNEL_SUBNET);
+    }
 
     /** With the VTEP allow-list on (the default). */
     public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,

@@ -143,7 +143,14 @@ final class LocalEndpoints {
      */
     private boolean ensureNetwork(Networks nets, NetworkSpec spec) {
         boolean made = nets.find(spec.name()).isEmpty();
-        NetworkRecord rec = nets.create(spec.config(mode), underlay).record();
+        NetworkConfig c = spec.config(mode);
+        int room = underlay.mtu() - NetworkConfig.VXLAN_OVERHEAD;
+        if (!underlay.bind() && c.mtu() > room) {
+            // Through the tunnel, WireGuard's overhead comes on top of VXLAN's: the network gets what fits.
+            c = new NetworkConfig(c.name(), c.vni(), c.subnet(), c.gateway(), room, c.port(), c.mode(), c.bridge(),
+                    c.udpCsum(), c.egress());
+        }
+        NetworkRecord rec = nets.create(c, underlay).record();
         if (made) {
             reconciler.reconcile(rec);
             listener.made(rec);

@@ -74,6 +74,13 @@ final class Reconciler {
         this.alsoTell = alsoTell;
     }
 
+    /** With encryption: the tunnel whose peers follow the live hosts, and which is made again if it goes. */
+    private io.overlaynet.dataplane.WireGuard tunnel;
+
+    void encryptWith(io.overlaynet.dataplane.WireGuard t) {
+        this.tunnel = t;
+    }
+
     /** The watch's listener: queues the event for the loop. */
     void offer(Store.Event e) {
         events.add(new Arrived(e, System.nanoTime()));
@@ -85,6 +92,10 @@ final class Reconciler {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 long wake = absentSince.values().stream().mapToLong(t -> t + expelAfterMillis).min().orElse(next);
+                if (tunnel != null) {
+                    wake = Math.min(wake, System.currentTimeMillis() + 1000); // the tunnel is checked every second
+                    checkTunnel();
+                }
                 Arrived first = events.poll(Math.max(1, Math.min(next, wake) - System.currentTimeMillis()),
                         TimeUnit.MILLISECONDS);
                 StoreView.Touched touched = new StoreView.Touched();
@@ -238,6 +249,9 @@ final class Reconciler {
      * before the store's first listing (the set is left as the last run left it, never emptied).
      */
     private void admitMembers() {
+        if (tunnel != null && view.loaded()) {
+            tunnel.setPeers(view.tunnelPeers()); // before any entry points at a peer's tunnel address
+        }
         if (!allowList || !view.loaded()) {
             return;
         }
@@ -282,6 +296,22 @@ final class Reconciler {
             AllowList.expel(host, AllowList.HOSTS, gone);
             admitted.removeAll(gone);
             log.info("VTEP allow-list: expelled " + names(gone));
+        }
+    }
+
+    /** Makes the WireGuard device again when it went (deleted by hand, wireguard-go killed). */
+    private void checkTunnel() {
+        dataplane.lock();
+        try {
+            if (tunnel.ensure()) {
+                log.info("WireGuard device " + tunnel.device() + " was gone: made it again with its peers");
+                metrics.inc("tunnel_restores_total");
+            }
+        } catch (RuntimeException e) {
+            log.once("tunnel:" + e.getMessage(), "cannot make the WireGuard device again: " + e.getMessage()
+                    + "; nothing leaves in the clear meanwhile (VXLAN has no route but the tunnel)");
+        } finally {
+            dataplane.unlock();
         }
     }
 

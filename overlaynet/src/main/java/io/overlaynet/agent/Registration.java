@@ -28,6 +28,9 @@ final class Registration {
     private final Supplier<List<EndpointRecord>> localEndpoints;
     private final AgentConfig cfg;
     private final String vtep;
+    /** With encryption: this host's WireGuard public key, its epoch, and where it listens. */
+    private volatile io.overlaynet.dataplane.WireGuard.Keys wgKeys;
+    private volatile String wgEndpoint;
     private final String mac;
     private final Log log;
     private final Metrics metrics;
@@ -48,6 +51,12 @@ final class Registration {
         this.mac = stableMac(cfg.hostName());
         this.log = log;
         this.metrics = metrics;
+    }
+
+    /** Registers with this WireGuard key and endpoint (the private key is not written anywhere here). */
+    void encrypting(io.overlaynet.dataplane.WireGuard.Keys keys, String endpoint) {
+        this.wgKeys = keys;
+        this.wgEndpoint = endpoint;
     }
 
     /** A locally administered unicast MAC derived from the host name: the same after every restart. */
@@ -120,8 +129,10 @@ final class Registration {
                 log.info("resumed lease " + leaseId() + ": registrations survived the restart");
             }
             new AgentState(lease.id(), mac).save(state);
+            io.overlaynet.dataplane.WireGuard.Keys wg = wgKeys;
             store.put(Keys.host(cfg.hostName()), StoreRecords.json(new HostInfo(cfg.hostName(), vtep, mac,
-                    Long.toHexString(lease.id()), version())), lease);
+                    Long.toHexString(lease.id()), version(), wg == null ? null : wg.publicKey(),
+                    wg == null ? null : wgEndpoint, wg == null ? null : wg.epoch())), lease);
             for (EndpointRecord e : localEndpoints.get()) {
                 publish(e);
             }

@@ -40,11 +40,24 @@ public final class StoreRecords {
 
     /**
      * /overlaynet/hosts/&lt;host&gt;. {@code lease} (hex) and {@code version} (the agent's) are absent in
-     * records written before they existed.
+     * records written before they existed. An encrypting host adds its WireGuard public key (base64), the
+     * underlay address its WireGuard listens on, and the key's epoch (raised by each re-key); its
+     * {@code vtep} is then its tunnel address.
      */
-    public record HostInfo(String name, String vtep, String mac, String lease, String version) {
+    public record HostInfo(String name, String vtep, String mac, String lease, String version, String wgKey,
+                           String wgEndpoint, Integer wgEpoch) {
         public HostInfo(String name, String vtep, String mac) {
             this(name, vtep, mac, null, null);
+        }
+
+        /** A host without encryption: no WireGuard key. */
+        public HostInfo(String name, String vtep, String mac, String lease, String version) {
+            this(name, vtep, mac, lease, version, null, null, null);
+        }
+
+        /** Whether the host sends its VXLAN through WireGuard ({@code vtep} is then its tunnel address). */
+        public boolean encrypted() {
+            return wgKey != null;
         }
     }
 
@@ -92,6 +105,17 @@ public final class StoreRecords {
         HostInfo h = parse(json, HostInfo.class);
         if (h.name() == null || h.vtep() == null) {
             throw new IllegalArgumentException("host record lacks name or vtep");
+        }
+        if (h.encrypted()) {
+            byte[] key;
+            try {
+                key = java.util.Base64.getDecoder().decode(h.wgKey());
+            } catch (IllegalArgumentException bad) {
+                key = new byte[0];
+            }
+            if (key.length != 32 || h.wgEndpoint() == null || !(Ip.parse(h.wgEndpoint()) instanceof Inet4Address)) {
+                throw new IllegalArgumentException("host record's WireGuard key or endpoint is malformed");
+            }
         }
         InetAddress vtep = Ip.parse(h.vtep());
         if (!(vtep instanceof Inet4Address) || vtep.isMulticastAddress() || vtep.isAnyLocalAddress()

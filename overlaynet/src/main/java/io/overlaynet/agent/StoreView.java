@@ -36,6 +36,10 @@ final class StoreView {
     /** Reactive mode: hints to us, from hosts that asked us to program their endpoints of a network ahead. */
     private final Set<Keys.Hint> hinted = ConcurrentHashMap.newKeySet();
     private volatile boolean loaded;
+    /** This host sends its VXLAN through WireGuard: only hosts that do too are peers. */
+    private volatile boolean encrypt;
+    /** The WireGuard key first accepted for each host (this run): another one needs a higher epoch. */
+    private final Map<String, HostInfo> pinnedKeys = new ConcurrentHashMap<>();
     /**
      * The MACs of the last endpoints that left, by key: an IP that comes back with another MAC in a later
      * burst must still be forgotten in this host's containers' caches.
@@ -156,8 +160,36 @@ final class StoreView {
         }
     }
 
+    /** Only hosts that encrypt too are this host's peers (cleartext VXLAN would leave otherwise). */
+    void encrypting() {
+        encrypt = true;
+    }
+
     /** A host (re)registered: its endpoints become wanted, or move when its VTEP changed. */
     private void putHost(String name, HostInfo h, Touched touched) {
+        if (!name.equals(me) && h.encrypted() != encrypt) {
+            log.once("mixed:" + name, "host " + name + (encrypt ? " does not encrypt" : " encrypts its VXLAN")
+                    + " and this one " + (encrypt ? "does" : "does not") + ": its endpoints are not programmed here "
+                    + "(every agent of a cluster takes --encrypt, or none)");
+            if (hosts.remove(name) != null) {
+                hostVteps.remove(name);
+                touched.members = true;
+                touched.changedNetworks.addAll(networksOf(name));
+            }
+            return;
+        }
+        if (h.encrypted()) {
+            HostInfo pin = pinnedKeys.get(name);
+            int epoch = h.wgEpoch() == null ? 0 : h.wgEpoch();
+            if (pin != null && !pin.wgKey().equals(h.wgKey()) && epoch <= (pin.wgEpoch() == null ? 0 : pin.wgEpoch())) {
+                metrics.inc("refused_keys_total");
+                log.once("rekey:" + name + ":" + h.wgKey(), "host " + name + "'s record carries another WireGuard key "
+                        + "without a re-key (epoch " + epoch + "): refused, its old key stays; re-key a host explicitly "
+                        + "('overlaynet agent --encrypt --rekey' on it)");
+                return;
+            }
+            pinnedKeys.put(name, h);
+        }
         InetAddress vtep = Ip.parseV4(h.vtep());
         HostInfo before = hosts.put(name, h);
         InetAddress old = hostVteps.put(name, vtep);
@@ -265,6 +297,18 @@ final class StoreView {
     /** The registered host whose VTEP this is (records written by the walkthroughs' scripts name no host). */
     Optional<String> hostByVtep(InetAddress vtep) {
         return hostVteps.entrySet().stream().filter(e -> vtep.equals(e.getValue())).map(Map.Entry::getKey).findFirst();
+    }
+
+    /** The live hosts but this one that encrypt: their WireGuard key, endpoint and tunnel address. */
+    List<io.overlaynet.dataplane.WireGuard.Peer> tunnelPeers() {
+        List<io.overlaynet.dataplane.WireGuard.Peer> out = new ArrayList<>();
+        new java.util.TreeMap<>(hosts).forEach((name, h) -> {
+            if (!name.equals(me) && h.encrypted()) {
+                out.add(new io.overlaynet.dataplane.WireGuard.Peer(h.wgKey(), Ip.parse(h.wgEndpoint()),
+                        (java.net.Inet4Address) Ip.parseV4(h.vtep())));
+            }
+        });
+        return out;
     }
 
     /** The VTEPs of the live hosts but this one: the agent's part of the VTEP allow-list. */

@@ -49,6 +49,14 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--no-allow-list", description = {"Build networks without the VTEP allow-list: any sender on the "
             + "underlay can put frames into them.", "By default VXLAN is accepted only from live hosts' VTEPs."})
     boolean noAllowList;
+    @Option(names = "--encrypt", description = {"Carry VXLAN between hosts inside WireGuard (every agent of the cluster "
+            + "takes it).", "The private key stays on this host; kernel WireGuard or wireguard-go is needed."})
+    boolean encrypt;
+    @Option(names = "--rekey", description = "With --encrypt: make a new key pair before registering (the others accept it).")
+    boolean rekey;
+    @Option(names = "--tunnel-subnet", paramLabel = "CIDR", defaultValue = AgentConfig.DEFAULT_TUNNEL_SUBNET,
+            description = "With --encrypt: the hosts' tunnel addresses (default ${DEFAULT-VALUE}).")
+    String tunnelSubnet;
     @Option(names = "--reconcile-every", paramLabel = "SECONDS",
             defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
     int reconcileEvery;
@@ -63,7 +71,11 @@ final class AgentCommand implements Callable<Integer> {
         String name = hostName.orElseGet(AgentCommand::kernelHostname);
         AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
-                metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin, apiGroup, !noAllowList);
+                metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin, apiGroup, !noAllowList, encrypt,
+                rekey, tunnelSubnet);
+        if (rekey && !encrypt) {
+            throw new IllegalArgumentException("--rekey goes with --encrypt");
+        }
         dockerPlugin.ifPresent(n -> {
             if (!n.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
                 throw new IllegalArgumentException("--docker-plugin '" + n + "' is not a driver name: use a-z, 0-9, '.', '_', '-'");

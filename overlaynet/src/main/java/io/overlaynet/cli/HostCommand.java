@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 final class HostCommand {
 
     @Command(name = "reset", mixinStandardHelpOptions = true,
-            description = "Remove every network, endpoint and peer overlaynet recorded on this host. Idempotent.")
+            description = "Remove every network, endpoint and peer overlaynet recorded on this host, and its "
+                    + "WireGuard tunnel. Idempotent.")
     static final class Reset implements Callable<Integer> {
         @Mixin HostOptions host;
 
@@ -28,6 +29,7 @@ final class HostCommand {
                     + "the agent first ('kill -TERM PID', which deregisters it)");
             try (Host h = host.open()) {
                 int n = new Networks(h).removeAll();
+                io.overlaynet.dataplane.WireGuard.stop(h); // the tunnel of an agent that ran --encrypt
                 h.pruneState();
                 if (host.json()) {
                     Out.json(Map.of("removedNetworks", n));

@@ -87,12 +87,15 @@ final class LabCommand {
         @Option(names = "--tls", description = {"With --store etcd: etcd serves clients over TLS only, asks for a client "
                 + "certificate", "and authenticates them as user overlaynet (certificates made with openssl)."})
         boolean tls;
+        @Option(names = "--encrypt", description = {"With an agents' mode: VXLAN between hosts inside WireGuard "
+                + "(wireguard-go here)."})
+        boolean encrypt;
 
         @Override
         public Integer call() {
             boolean json = json();
             Optional<LabRecord> have = lab().record();
-            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store, noAllowList, tls);
+            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store, noAllowList, tls, encrypt);
             if (json) {
                 Out.json(r);
             } else {
@@ -143,7 +146,8 @@ final class LabCommand {
      * Builds the lab. Ctrl-C (or SIGTERM) meanwhile stops it at its next step and removes what it made
      * before the process ends, so nothing is left half-built.
      */
-    static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store, boolean open, boolean tls) {
+    static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store, boolean open, boolean tls,
+                           boolean encrypt) {
         boolean agents = withAgents(mode, store);
         Mode plain = agents ? null : Mode.parse(mode);
         if (agents && store.orElse("file").equals("etcd")) {
@@ -155,6 +159,12 @@ final class LabCommand {
         Lab lab = open ? o.lab().withoutAllowList() : o.lab();
         if (tls) {
             lab.withTls();
+        }
+        if (encrypt) {
+            if (!agents) {
+                throw new IllegalArgumentException("--encrypt is for the agents: add --mode proactive or reactive");
+            }
+            lab.withEncryption();
         }
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -415,7 +425,7 @@ final class LabCommand {
             boolean json = json();
             Lab lab = lab();
             boolean replaced = lab.down();
-            LabRecord r = start(this, 3, mode, store, false, false);
+            LabRecord r = start(this, 3, mode, store, false, false, false);
             List<LabPing.Result> results = LabPing.all(r);
             long failed = results.stream().filter(x -> !x.ok()).count();
             String where = stateDir().equals(Host.DEFAULT_STATE_ROOT) ? "" : " --state-dir " + stateDir();

@@ -132,12 +132,15 @@ public final class Networks {
     }
 
     private VxlanSpec vxlanSpec(NetworkConfig cfg, Underlay underlay) {
-        VxlanSpec v = VxlanSpec.of(cfg.vni()).port(cfg.port()).local(underlay.address()).device(underlay.index())
+        VxlanSpec v = VxlanSpec.of(cfg.vni()).port(cfg.port()).local(underlay.address())
                 .learning(cfg.mode().learns())
                 // proxy answers ARP from the neighbour table: right for static wiring, wrong when ARP must cross.
                 .proxy(cfg.mode().proxiesArp())
                 .l2miss(cfg.mode() instanceof Mode.Reactive).l3miss(cfg.mode() instanceof Mode.Reactive)
                 .udpCsum(cfg.udpCsum());
+        if (underlay.bind()) {
+            v = v.device(underlay.index());
+        }
         if (cfg.mode() instanceof Mode.Multicast m) {
             v = v.group(m.group());
         }

@@ -12,7 +12,16 @@ import java.util.List;
 import java.util.Optional;
 
 /** The host's underlay: the device VXLAN packets leave by, its IPv4 address (the VTEP) and MTU. */
-public record Underlay(String device, int index, InetAddress address, int mtu) {
+public record Underlay(String device, int index, InetAddress address, int mtu, boolean bind) {
+
+    /**
+     * A device the VXLAN devices are bound to ({@code dev}). {@code bind} false: they send from the
+     * address alone, since a device that can be deleted and made again (a WireGuard tunnel) would take
+     * every VXLAN device bound to it along when it goes.
+     */
+    public Underlay(String device, int index, InetAddress address, int mtu) {
+        this(device, index, address, mtu, true);
+    }
 
     /**
      * Finds the underlay: the named device, else the device of the default route, else the only

@@ -61,6 +61,8 @@ public final class Lab {
     private boolean open;
     /** The lab's etcd over TLS with client certificates and authentication. */
     private boolean tls;
+    /** The agents carry VXLAN between hosts inside WireGuard. */
+    private boolean encrypt;
 
     public Lab(String prefix, Path stateRoot, PrintStream out) {
         Host.checkPrefix(prefix);
@@ -79,6 +81,12 @@ public final class Lab {
      */
     public Lab withTls() {
         this.tls = true;
+        return this;
+    }
+
+    /** The same lab, its agents encrypting VXLAN between hosts with WireGuard ({@code agent --encrypt}). */
+    public Lab withEncryption() {
+        this.encrypt = true;
         return this;
     }
 
@@ -233,7 +241,7 @@ public final class Lab {
             }
             for (LabHost h : made) {
                 checkNotCancelled();
-                agentPids.add(agents.startAgent(h, store.storeUrl(), reactive, open));
+                agentPids.add(agents.startAgent(h, store.storeUrl(), reactive, open, encrypt));
             }
             labs().write(prefix + ".json", rec);
             List<LabHost> withContainers = new ArrayList<>();
@@ -282,7 +290,7 @@ public final class Lab {
         LabRecord rec = record().orElseThrow(() -> new IllegalStateException("no lab " + prefix));
         LabAgents agents = new LabAgents(stateRoot, prefix);
         try {
-            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"), open);
+            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"), open, encrypt);
             List<Long> pids = new ArrayList<>(rec.agentPids());
             int at = rec.hosts().indexOf(h);
             if (at >= 0 && at < pids.size()) {
@@ -479,6 +487,7 @@ public final class Lab {
             if (NetNamespaces.exists(ns)) {
                 try (Host host = Host.open(ns + "-", stateRoot, Optional.of(ns))) {
                     new Networks(host).removeAll();
+                    io.overlaynet.dataplane.WireGuard.stop(host);
                     host.state().deleteAll();
                 } catch (NamespaceException stale) {
                     // a name whose namespace was never mounted (lab up killed right there): only the name goes

@@ -85,7 +85,7 @@ final class LabAgents {
     }
 
     /** Starts the agent of one host inside its namespace (nsenter --net: no private mount namespace). */
-    long startAgent(LabHost h, String storeUrl, boolean reactive, boolean open) throws IOException {
+    long startAgent(LabHost h, String storeUrl, boolean reactive, boolean open, boolean encrypt) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=" + NetNamespaces.RUN_DIR.resolve(h.namespace()),
                 ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(AGENT_JVM);
@@ -100,6 +100,9 @@ final class LabAgents {
                 "--api-socket", socket(h).toString(), "--lease-ttl", "10"));
         if (open) {
             cmd.add("--no-allow-list");
+        }
+        if (encrypt) {
+            cmd.add("--encrypt");
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(labDir.resolve(h.name() + ".log").toFile());
