@@ -201,11 +201,16 @@ public final class ThroughputBench {
                 lab.down();
             }
         }
+        // Encryption is the agents' (--encrypt): its rounds run on a lab of agents of its own, after the others.
+        List<Pair> encrypted = headlineOnly() ? List.of() : measureEncrypted();
         List<Summary> rows = settings.stream().map(s -> Summary.of(s, results.get(s))).toList();
         out.println();
         out.printf("%-78s %8s %8s %6s %6s %s%n", "setting (medians over its runs; ratio: of the runs' own ratios)",
                 "underlay", "overlay", "ratio", "CPU/GB", "retransmits u/o");
         rows.forEach(r -> out.println(r.row()));
+        Optional<Summary> wg = encrypted.isEmpty() ? Optional.empty() : Optional.of(Summary.of(ENCRYPTED, encrypted));
+        wg.ifPresent(w -> out.println("\nencrypted (agents --encrypt, WireGuard: wireguard-go, userspace; this kernel has "
+                + "no WireGuard module), its own lab, the same iperf3 runs:\n" + w.row()));
         out.println("""
                 CPU/GB: the whole machine's busy CPU time per GB sent on the overlay, over the same on the underlay
                 (the median of the runs' own). While the underlay keeps every CPU busy the ratio cannot exceed
@@ -242,6 +247,7 @@ public final class ThroughputBench {
         if (!headlineOnly()) {
             figures.add("overlay_vs_underlay_over_handbuilt", overHandBuilt(results), "%.2f");
             figures.add("allow_list_cost_pct", allowListCost(results), "%.1f");
+            wg.ifPresent(w -> figures.add("encrypted_vs_underlay", w.ratio(), "%.2f"));
         }
         return figures.add("overlay_cpu_per_gb_vs_underlay", rows.getLast().cpuRatio(), "%.2f")
                 .add("overlay_vs_underlay", rows.getLast().ratio(), "%.2f");
@@ -393,6 +399,29 @@ public final class ThroughputBench {
 
     private static String container(LabHost h) {
         return h.containers().getFirst().namespace();
+    }
+
+    private static final Setting ENCRYPTED = Setting.labDefault("lab default with agents --encrypt (VXLAN in WireGuard)");
+
+    /** The rounds of the encrypted network: two lab hosts with agents that encrypt, a file store. */
+    private List<Pair> measureEncrypted() {
+        List<Pair> pairs = new ArrayList<>();
+        try (Scratch scratch = new Scratch("tw")) {
+            Lab lab = new Lab(scratch.prefix() + "-", scratch.dir(), out).withEncryption();
+            LabRecord rec = lab.upWithAgents(2, false, "file");
+            try {
+                StringBuilder ratios = new StringBuilder();
+                for (int r = 0; r < rounds; r++) {
+                    Pair p = measureOne(rec, ENCRYPTED, r % 2 == 0);
+                    pairs.add(p);
+                    ratios.append(String.format(" %.2f", p.ratio()));
+                }
+                out.printf("  encrypted, overlay/underlay per round:%s%n", ratios);
+            } finally {
+                lab.down();
+            }
+        }
+        return pairs;
     }
 
     /** The allow-list's rules in (rewritten from the hosts' records) or out, on both lab hosts. */

@@ -93,7 +93,7 @@ class CliTest {
         Cli.Run r = cli("bench", "throughput", "--rounds", "1", "--seconds", "1", "--omit", "0");
         assertEquals(0, r.exit(), r.err());
         List<String> rows = throughputRows(r);
-        assertEquals(10, rows.size(), r.out());
+        assertEquals(11, rows.size(), r.out()); // ten settings, and the encrypted network's row
         for (String row : rows) {
             String[] f = row.trim().split("\\s+");
             assertTrue(Double.parseDouble(f[f.length - 5]) > 0 && Double.parseDouble(f[f.length - 4]) > 0,
@@ -103,8 +103,9 @@ class CliTest {
         assertTrue(rows.getFirst().startsWith("hand-built defaults"), rows.getFirst());
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
         assertTrue(rows.stream().anyMatch(row -> row.contains("the kernel's TCP MSS")), r.out());
-        assertTrue(rows.get(rows.size() - 2).contains("without the VTEP allow-list"), r.out());
-        assertTrue(rows.getLast().startsWith("overlaynet defaults"), rows.getLast());
+        assertTrue(rows.get(rows.size() - 3).contains("without the VTEP allow-list"), r.out());
+        assertTrue(rows.get(rows.size() - 2).startsWith("overlaynet defaults"), rows.get(rows.size() - 2));
+        assertTrue(rows.getLast().contains("--encrypt"), rows.getLast());
         // The headline runs first and last in the round: 11 runs for 10 rows.
         String round = r.out().lines().filter(l -> l.contains("round 1/1")).findFirst().orElseThrow();
         assertTrue(round.contains("(the headline first and last)"), round);
@@ -113,6 +114,9 @@ class CliTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_cpu_per_gb_vs_underlay \\d+\\.\\d+")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_vs_underlay_over_handbuilt \\d+\\.\\d+")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("allow_list_cost_pct -?\\d+\\.\\d+")), r.out());
+        assertTrue(r.out().contains("WireGuard: wireguard-go"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("encrypted_vs_underlay \\d+\\.\\d+")), r.out());
+        assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtw")), NetNamespaces.list().toString());
         assertTrue(NetNamespaces.list().stream().noneMatch(n -> n.startsWith("onbtp")), NetNamespaces.list().toString());
     }
 
