@@ -46,6 +46,7 @@ class EncryptionTest {
         LabHost h2 = lab.hosts().get(1);
         List<LabPing.Result> all = LabPing.all(lab);
         assertTrue(all.stream().allMatch(LabPing.Result::ok), all.toString());
+        refusedWithoutWireGuard(h1);
 
         JsonNode status2 = fixture.lab().agent(h2).status();
         String key2 = status2.path("wireguard").path("publicKey").asText();
@@ -91,6 +92,20 @@ class EncryptionTest {
         fixture.lab().down();
         assertTrue(ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(device)),
                 "lab down ends the hosts' wireguard-go");
+    }
+
+    /** Neither kernel WireGuard (this kernel) nor wireguard-go on the PATH: --encrypt is refused in one line. */
+    private void refusedWithoutWireGuard(LabHost h) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(io.overlaynet.testing.Cli.inOwnJvm("agent", "--encrypt", "--store",
+                "file://" + fixture.stateDir.resolve("lonely-store"), "--host-ns", h.namespace(), "--ns-prefix",
+                h.nsPrefix() + "x-", "--state-dir", fixture.stateDir.toString(), "--underlay", "eth1",
+                "--api-socket", fixture.stateDir.resolve("x.sock").toString()));
+        pb.environment().put("PATH", fixture.stateDir.resolve("empty-path").toString());
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(1, p.waitFor(), out);
+        assertEquals(1, out.lines().count(), out);
+        assertTrue(out.contains("apt-get install wireguard-go"), out);
     }
 
     /**
