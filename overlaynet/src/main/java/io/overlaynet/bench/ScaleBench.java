@@ -35,18 +35,21 @@ import java.util.Optional;
 public final class ScaleBench {
     private static final IpPrefix SPACE = IpPrefix.parse("10.128.0.0/9");
     private final int endpoints;
+    private final int hosts;
     private final String store;
     private final PrintStream out;
 
-    public ScaleBench(int endpoints, String store, PrintStream out) {
+    /** {@code hosts}: how many remote hosts the endpoints are spread over (records only: no agents run there). */
+    public ScaleBench(int endpoints, int hosts, String store, PrintStream out) {
         this.endpoints = endpoints;
+        this.hosts = hosts;
         this.store = store;
         this.out = out;
     }
 
     public Figures run() {
-        out.printf("overlaynet bench scale: %d remote endpoints appear in the %s store; one host's agent programs them%n",
-                endpoints, store);
+        out.printf("overlaynet bench scale: %d remote endpoints of %d remote hosts appear in the %s store; one host's "
+                + "agent programs them%n", endpoints, hosts, store);
         double agentSec;
         double rss;
         double iprSec;
@@ -90,15 +93,22 @@ public final class ScaleBench {
         return new Figures(out).add("scale_vs_iproute2_batch", agentRate / iprRate, "%.2f").add("agent_rss_mb", rss, "%.1f");
     }
 
-    /** A remote host "ghost" and its N endpoints in network "scale". */
+    /**
+     * The remote hosts ("ghost0"...; VTEPs in 172.16.0.0/12, records only) and the N endpoints of network
+     * "scale", dealt out among them in turn.
+     */
     private Map<String, String> remoteRecords() {
         Map<String, String> records = new LinkedHashMap<>();
-        records.put(Keys.host("ghost"), StoreRecords.json(new StoreRecords.HostInfo("ghost", "192.168.104.99",
-                "02:00:00:00:00:99")));
+        String[] vteps = new String[hosts];
+        for (int h = 0; h < hosts; h++) {
+            vteps[h] = "172." + (16 + h / 62500) + "." + (h / 250 % 250) + "." + (h % 250 + 1);
+            records.put(Keys.host("ghost" + h), StoreRecords.json(new StoreRecords.HostInfo("ghost" + h, vteps[h],
+                    new MacAddress(0x0200_0000_0000L | h).toString())));
+        }
         for (int i = 0; i < endpoints; i++) {
             InetAddress ip = SPACE.addressAt(1000 + i);
             records.put(Keys.endpoint("scale", ip.getHostAddress()), StoreRecords.json(new StoreRecords.EndpointInfo(
-                    "g" + i, Endpoints.macFor(ip).toString(), "ghost", "192.168.104.99")));
+                    "g" + i, Endpoints.macFor(ip).toString(), "ghost" + i % hosts, vteps[i % hosts])));
         }
         return records;
     }

@@ -285,12 +285,16 @@ public final class BenchCommand implements Runnable {
         int endpoints;
         @Option(names = "--store", paramLabel = "STORE", defaultValue = "etcd", description = "file | etcd (default ${DEFAULT-VALUE}).")
         String store;
+        @Option(names = "--hosts", paramLabel = "N", defaultValue = "1",
+                description = "Remote hosts the endpoints are spread over, as records (default ${DEFAULT-VALUE}).")
+        int hosts;
 
         @Override
         public Integer call() {
             range("--endpoints", endpoints, 1, 200_000);
+            range("--hosts", hosts, 1, 10_000);
             String kind = checkStore(store);
-            return report(format, "scale", out -> new ScaleBench(endpoints, kind, out).run());
+            return report(format, "scale", out -> new ScaleBench(endpoints, hosts, kind, out).run());
         }
     }
 }
