@@ -39,6 +39,7 @@ public final class WireGuard {
     /** Outer IPv4 (20) + UDP (8) + WireGuard's header and tag (32). */
     public static final int OVERHEAD = 60;
     private static final Path UAPI_DIR = Path.of("/var/run/wireguard");
+    private static final int KEEPALIVE_S = 25;
 
     private final Host host;
     private final String device;
@@ -255,7 +256,11 @@ public final class WireGuard {
             b.append("public_key=").append(hex(p.publicKey())).append('\n')
                     .append("endpoint=").append(p.endpoint().getHostAddress()).append(':').append(PORT).append('\n')
                     .append("replace_allowed_ips=true\n")
-                    .append("allowed_ip=").append(p.tunnelAddress().getHostAddress()).append("/32\n");
+                    .append("allowed_ip=").append(p.tunnelAddress().getHostAddress()).append("/32\n")
+                    // A keepalive goes out as soon as this is set, so the host that learns of a peer last
+                    // starts the handshake: the first one, from a host that knew it earlier, was dropped
+                    // (unknown key) and WireGuard would not try again for 5 s.
+                    .append("persistent_keepalive_interval=").append(KEEPALIVE_S).append('\n');
         }
         uapi(b.toString());
     }
