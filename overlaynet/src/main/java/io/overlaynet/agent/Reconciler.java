@@ -55,6 +55,10 @@ final class Reconciler {
     }
 
     private final BlockingQueue<Arrived> events = new LinkedBlockingQueue<>();
+    /** A change in the number of endpoints after which the heap is worth collecting. */
+    private static final int LARGE = 5000;
+    private int collectedAt;
+    private long lastEvent;
 
     /**
      * @param alsoTell  told of every event before it is applied (the hint sender forgets its hints there)
@@ -92,6 +96,16 @@ final class Reconciler {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 long wake = absentSince.values().stream().mapToLong(t -> t + expelAfterMillis).min().orElse(next);
+                if (Math.abs(view.endpointCount() - collectedAt) >= LARGE) {
+                    // Many records came or went: once the store has been quiet for a second, one full
+                    // collection hands back the heap their text grew (with -XX:-ShrinkHeapInSteps).
+                    if (System.currentTimeMillis() - lastEvent >= 1000) {
+                        System.gc();
+                        collectedAt = view.endpointCount();
+                    } else {
+                        wake = Math.min(wake, lastEvent + 1000);
+                    }
+                }
                 if (tunnel != null) {
                     wake = Math.min(wake, System.currentTimeMillis() + 1000); // the tunnel is checked every second
                     checkTunnel();
@@ -100,6 +114,7 @@ final class Reconciler {
                         TimeUnit.MILLISECONDS);
                 StoreView.Touched touched = new StoreView.Touched();
                 if (first != null) {
+                    lastEvent = System.currentTimeMillis();
                     List<Arrived> burst = new ArrayList<>(List.of(first));
                     events.drainTo(burst);
                     long t0 = System.nanoTime();
@@ -115,6 +130,7 @@ final class Reconciler {
                 if (touched.everything || System.currentTimeMillis() >= next) {
                     reconcileAll();
                     next = System.currentTimeMillis() + every;
+
                 } else if (!touched.isEmpty()) {
                     programTouched(touched);
                 } else if (!absentSince.isEmpty()) {

@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class LabAgents {
     /** Small heap, C1 only, serial GC: an agent's footprint, not a server's. */
-    static final List<String> AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx32m", "-XX:TieredStopAtLevel=1",
+    static final List<String> AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx96m", "-XX:TieredStopAtLevel=1",
             "-XX:+UseCompactObjectHeaders", "-Xss256k", "-XX:ReservedCodeCacheSize=12m", "-XX:MaxDirectMemorySize=16m",
-            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:CICompilerCount=1", "-Xshare:off", "-XX:-UsePerfData",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:-ShrinkHeapInSteps", "-XX:MaxNewSize=8m", "-XX:CICompilerCount=1", "-Xshare:off", "-XX:-UsePerfData",
             "-Dio.netty.allocator.type=unpooled", "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
 
