@@ -135,7 +135,7 @@ public final class Agent implements AutoCloseable {
                     .append(n).append("\"} ").append(c).append('\n'));
             return sb.toString();
         });
-        metrics.serve(cfg.metricsPort());
+        metrics.serve(cfg.metricsAddress(), cfg.metricsPort());
         hostInode = AgentIndex.inode(cfg.hostNs());
         completeSpooledDels(); // before the API answers: a caller that waits for it finds them done
         api = new LocalApi(new Service(), log, cfg.apiSocket(), cfg.apiGroup());
@@ -157,7 +157,7 @@ public final class Agent implements AutoCloseable {
                 ProcessHandle.current().pid(), cfg.prefix(), cfg.stateDir().toString(), store.describe(),
                 cfg.hostNs().orElse("")));
         cfg.hostNs().ifPresent(ns -> Thread.ofPlatform().daemon(true).name("agent-host-watch").start(() -> watchHost(ns)));
-        log.info("ready: API " + cfg.apiSocket() + (cfg.metricsPort() > 0 ? ", metrics 127.0.0.1:" + cfg.metricsPort() : ""));
+        log.info("ready: API " + cfg.apiSocket() + (cfg.metricsPort() > 0 ? ", metrics " + cfg.metricsAddress() + ":" + cfg.metricsPort() : ""));
     }
 
     /**

@@ -17,12 +17,22 @@ import java.util.Optional;
  * @param encrypt   VXLAN between hosts goes through WireGuard ({@link io.overlaynet.dataplane.WireGuard})
  * @param rekey     with encrypt: make a new key pair, one epoch later, before registering
  * @param tunnelSubnet with encrypt: where the hosts' tunnel addresses come from (the underlay address's low bits)
+ * @param metricsAddress where metrics listen (127.0.0.1 unless told otherwise)
  */
 public record AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay,
                           String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
                           int metricsPort, Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin,
                           Optional<String> apiGroup, boolean allowList, boolean encrypt, boolean rekey,
-                          String tunnelSubnet) {
+                          String tunnelSubnet, String metricsAddress) {
+
+    /** Metrics on the loopback address. */
+    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
+                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
+                       Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup,
+                       boolean allowList, boolean encrypt, boolean rekey, String tunnelSubnet) {
+        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
+                reconcileEvery, jsonLog, dockerPlugin, apiGroup, allowList, encrypt, rekey, tunnelSubnet, "127.0.0.1");
+    }
 
     public static final String DEFAULT_TUNNEL_SUBNET = "100.64.0.0/16";
 

@@ -63,15 +63,16 @@ public final class Metrics implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Serves /metrics on 127.0.0.1:port (port 0: not served). */
-    public void serve(int port) {
+    /** Serves /metrics on address:port (port 0: not served). */
+    public void serve(String address, int port) {
         if (port <= 0) {
             return;
         }
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 8);
+            server = HttpServer.create(new InetSocketAddress(address, port), 8);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serve metrics on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot serve metrics on " + address + ":" + port + ": " + e.getMessage()
+                    + " (give --metrics-address an address of this host)", e);
         }
         server.createContext("/metrics", ex -> {
             byte[] body = render().getBytes(StandardCharsets.UTF_8);

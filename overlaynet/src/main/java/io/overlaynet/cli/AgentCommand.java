@@ -39,6 +39,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", paramLabel = "PORT",
             defaultValue = "0", description = "Serve Prometheus metrics on 127.0.0.1:PORT (0: off).")
     int metricsPort;
+    @Option(names = "--metrics-address", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address the metrics listen on (default ${DEFAULT-VALUE}: this host only).")
+    String metricsAddress;
     @Option(names = "--docker-plugin", paramLabel = "NAME", description = {"Also serve Docker's network and IPAM driver "
             + "protocol as NAME (socket /run/docker/plugins/NAME.sock):",
         "docker network create -d NAME --ipam-driver NAME --subnet CIDR -o vni=N NET"})
@@ -72,7 +75,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
                 metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin, apiGroup, !noAllowList, encrypt,
-                rekey, tunnelSubnet);
+                rekey, tunnelSubnet, metricsAddress);
         if (rekey && !encrypt) {
             throw new IllegalArgumentException("--rekey goes with --encrypt");
         }

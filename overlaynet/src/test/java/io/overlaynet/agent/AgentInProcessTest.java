@@ -86,7 +86,8 @@ class AgentInProcessTest {
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
             for (String m : new String[]{"overlaynet_entries_programmed_total", "overlaynet_reconcile_differences_total",
-                "overlaynet_watch_lag_seconds_count", "overlaynet_store_latency_seconds_sum"}) {
+                "overlaynet_watch_lag_seconds_count", "overlaynet_store_latency_seconds_sum",
+                "overlaynet_vtep_dropped_total{network=\"blue\"} 0", "overlaynet_vtep_dropped_total{network=\"local-sockets\"} 0"}) {
                 assertTrue(metrics.contains(m), m + " missing in:\n" + metrics);
             }
 
