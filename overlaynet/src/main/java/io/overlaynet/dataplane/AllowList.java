@@ -79,8 +79,8 @@ public final class AllowList {
                 tx.add(Nft.addRule(Nft.FAMILY_IP, table, OUTPUT, VxlanRules.dropFromUserSockets(port)));
             }
         }
-        try (Nft nft = host.namespace().call(Nft::open)) {
-            nft.apply(tx);
+        try {
+            host.nft().apply(tx);
         } catch (NetlinkException e) {
             throw new IllegalStateException("cannot install the VTEP allow-list (nf_tables table ip " + table + "): "
                     + e.getMessage() + "; is nf_tables available here? To run without it (any underlay sender "
@@ -98,27 +98,18 @@ public final class AllowList {
      * Nothing when the table is not there.
      */
     public static void suspend(Host host) {
-        try (Nft nft = host.namespace().call(Nft::open)) {
-            nft.apply(List.of(Nft.flushChain(Nft.FAMILY_IP, table(host), INPUT), Nft.flushChain(Nft.FAMILY_IP, table(host), OUTPUT)));
+        try {
+            host.nft().apply(List.of(Nft.flushChain(Nft.FAMILY_IP, table(host), INPUT),
+                    Nft.flushChain(Nft.FAMILY_IP, table(host), OUTPUT)));
         } catch (NetlinkException.NotFound none) {
             // no guarded network on this host
         }
     }
 
-    /** Whether the host has the table, i.e. some network here is guarded. */
-    public static boolean installed(Host host) {
-        try (Nft nft = host.namespace().call(Nft::open)) {
-            nft.elements(Nft.FAMILY_IP, table(host), PEERS);
-            return true;
-        } catch (NetlinkException.NotFound none) {
-            return false;
-        }
-    }
-
     /** The addresses in one of the sets; empty when the table is not there. */
     public static Set<Inet4Address> members(Host host, String set) {
-        try (Nft nft = host.namespace().call(Nft::open)) {
-            return nft.elements(Nft.FAMILY_IP, table(host), set);
+        try {
+            return host.nft().elements(Nft.FAMILY_IP, table(host), set);
         } catch (NetlinkException.NotFound none) {
             return Set.of();
         }
@@ -132,8 +123,8 @@ public final class AllowList {
         if (vteps.isEmpty()) {
             return true;
         }
-        try (Nft nft = host.namespace().call(Nft::open)) {
-            nft.apply(List.of(Nft.addElements(Nft.FAMILY_IP, table(host), set, vteps)));
+        try {
+            host.nft().apply(List.of(Nft.addElements(Nft.FAMILY_IP, table(host), set, vteps)));
             return true;
         } catch (NetlinkException.NotFound none) {
             return false;
@@ -145,14 +136,10 @@ public final class AllowList {
         if (vteps.isEmpty()) {
             return;
         }
-        try (Nft nft = host.namespace().call(Nft::open)) {
-            Set<Inet4Address> there = new HashSet<>(nft.elements(Nft.FAMILY_IP, table(host), set));
-            there.retainAll(vteps);
-            if (!there.isEmpty()) {
-                nft.apply(List.of(Nft.deleteElements(Nft.FAMILY_IP, table(host), set, there)));
-            }
-        } catch (NetlinkException.NotFound none) {
-            // no guarded network on this host
+        Set<Inet4Address> there = new HashSet<>(members(host, set));
+        there.retainAll(vteps);
+        if (!there.isEmpty()) {
+            host.nft().apply(List.of(Nft.deleteElements(Nft.FAMILY_IP, table(host), set, there)));
         }
     }
 
@@ -171,10 +158,21 @@ public final class AllowList {
                 want.add(v4);
             }
         }
-        Set<Inet4Address> extra = new HashSet<>(members(host, PEERS));
+        Set<Inet4Address> there = members(host, PEERS);
+        Set<Inet4Address> add = new HashSet<>(want);
+        add.removeAll(there);
+        Set<Inet4Address> extra = new HashSet<>(there);
         extra.removeAll(want);
-        admit(host, PEERS, want);
-        expel(host, PEERS, extra);
+        List<Request> tx = new ArrayList<>();
+        if (!add.isEmpty()) {
+            tx.add(Nft.addElements(Nft.FAMILY_IP, table(host), PEERS, add));
+        }
+        if (!extra.isEmpty()) {
+            tx.add(Nft.deleteElements(Nft.FAMILY_IP, table(host), PEERS, extra));
+        }
+        if (!tx.isEmpty()) {
+            host.nft().apply(tx); // one transaction: the set is never seen half changed
+        }
     }
 
     /**
@@ -184,7 +182,8 @@ public final class AllowList {
     public static Map<String, Long> drops(Host host) {
         Map<String, Long> out = new LinkedHashMap<>();
         List<NetworkRecord> guarded = new Networks(host).list().stream().filter(NetworkRecord::allowList).toList();
-        try (Nft nft = host.namespace().call(Nft::open)) {
+        try {
+            Nft nft = host.nft();
             List<Long> in = nft.counters(Nft.FAMILY_IP, table(host), INPUT);
             for (int i = 0; i < guarded.size() && i < in.size(); i++) {
                 out.put(guarded.get(i).name(), in.get(i));

@@ -107,8 +107,8 @@ final class Egress {
                 }
             }
         }
-        try (Nft nft = host.namespace().call(Nft::open)) {
-            nft.apply(tx);
+        try {
+            host.nft().apply(tx);
         } catch (NetlinkException e) {
             throw new IllegalStateException("cannot write the egress rules (nf_tables table ip " + TABLE + "): "
                     + e.getMessage() + "; is nf_tables available in this kernel?", e);

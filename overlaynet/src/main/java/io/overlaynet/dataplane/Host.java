@@ -1,6 +1,7 @@
 package io.overlaynet.dataplane;
 
 import io.overlaynet.netlink.netns.NetNs;
+import io.overlaynet.netlink.nft.Nft;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.state.LocalState;
 import io.overlaynet.state.Trees;
@@ -28,6 +29,8 @@ public final class Host implements AutoCloseable {
     private final Rtnl rtnl;
     private final LocalState state;
     private final Map<String, Overlay> overlays = new HashMap<>();
+    /** nf_tables in the host namespace (egress, the VTEP allow-list); opened on first use. */
+    private Nft nft;
 
     private Host(String prefix, NetNs namespace, LocalState state) {
         this.prefix = prefix;
@@ -90,6 +93,14 @@ public final class Host implements AutoCloseable {
         return rtnl;
     }
 
+    /** An nf_tables handle on the host namespace, kept until the host is closed. */
+    public synchronized Nft nft() {
+        if (nft == null) {
+            nft = Nft.open(namespace);
+        }
+        return nft;
+    }
+
     public LocalState state() {
         return state;
     }
@@ -134,6 +145,9 @@ public final class Host implements AutoCloseable {
     public synchronized void close() {
         overlays.values().forEach(Overlay::close);
         overlays.clear();
+        if (nft != null) {
+            nft.close();
+        }
         rtnl.close();
         namespace.close();
     }
