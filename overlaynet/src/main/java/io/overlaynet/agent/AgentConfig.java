@@ -25,40 +25,14 @@ public record AgentConfig(String storeUrl, String hostName, boolean reactive, Op
                           Optional<String> apiGroup, boolean allowList, boolean encrypt, boolean rekey,
                           String tunnelSubnet, String metricsAddress) {
 
-    /** Metrics on the loopback address. */
-    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
-                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
-                       Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup,
-                       boolean allowList, boolean encrypt, boolean rekey, String tunnelSubnet) {
-        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
-                reconcileEvery, jsonLog, dockerPlugin, apiGroup, allowList, encrypt, rekey, tunnelSubnet, "127.0.0.1");
-    }
-
     public static final String DEFAULT_TUNNEL_SUBNET = "100.64.0.0/16";
 
-    /** Without encryption between hosts. */
-    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
-                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
-                       Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup,
-                       boolean allowList) {
-        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
-                reconcileEvery, jsonLog, dockerPlugin, apiGroup, allowList, false, false, DEFAULT_TUNNEL_SUBNET);
-    }
-
-    /** With the VTEP allow-list on (the default). */
+    /** The defaults for what follows the API group: allow-list on, no encryption, metrics on loopback. */
     public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
                        Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
                        Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup) {
         this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
-                reconcileEvery, jsonLog, dockerPlugin, apiGroup, true);
-    }
-
-    /** Root alone on the API socket. */
-    public AgentConfig(String storeUrl, String hostName, boolean reactive, Optional<String> underlay, String prefix,
-                       Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
-                       Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin) {
-        this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
-                reconcileEvery, jsonLog, dockerPlugin, Optional.empty());
+                reconcileEvery, jsonLog, dockerPlugin, apiGroup, true, false, false, DEFAULT_TUNNEL_SUBNET, "127.0.0.1");
     }
 
     /** Without a Docker driver. */
@@ -66,7 +40,7 @@ public record AgentConfig(String storeUrl, String hostName, boolean reactive, Op
                        Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
                        Duration reconcileEvery, boolean jsonLog) {
         this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
-                reconcileEvery, jsonLog, Optional.empty());
+                reconcileEvery, jsonLog, Optional.empty(), Optional.empty());
     }
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);

@@ -124,7 +124,8 @@ final class LocalEndpoints {
      * built for it goes again when the work fails.
      */
     private <T> T inNetwork(NetworkSpec spec, java.util.function.Supplier<T> work) {
-        Networks nets = allowList ? new Networks(host).allowingOverlap() : new Networks(host).allowingOverlap().open();
+        Networks overlapping = new Networks(host).allowingOverlap();
+        Networks nets = allowList ? overlapping : overlapping.open();
         boolean made = ensureNetwork(nets, spec);
         try {
             return work.get();

@@ -6,6 +6,7 @@ import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.dataplane.Networks;
 import io.overlaynet.dataplane.Overlay;
+import io.overlaynet.dataplane.WireGuard;
 import io.overlaynet.dataplane.Peers;
 import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.dataplane.Records.PeerRecord;
@@ -13,6 +14,7 @@ import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.store.Store;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The agent's one loop: store events update the {@link StoreView}; then the desired state and the
@@ -46,9 +49,12 @@ final class Reconciler {
     private final boolean allowList;
     private final long expelAfterMillis;
     /** What the allow-list's hosts set holds, as last read or written; null: read it again. */
-    private Set<java.net.Inet4Address> admitted;
+    private Set<Inet4Address> admitted;
     /** Admitted VTEPs whose host is gone from the store, and since when (milliseconds). */
-    private final Map<java.net.Inet4Address, Long> absentSince = new HashMap<>();
+    private final Map<Inet4Address, Long> absentSince = new HashMap<>();
+    /** With encryption: the tunnel whose peers follow the live hosts, and which is made again if it goes. */
+    private WireGuard tunnel;
+    private long tunnelCheckedAt;
 
     /** A store event and when it arrived from the watch (for the watch-lag metric). */
     private record Arrived(Store.Event event, long nanos) {
@@ -78,10 +84,7 @@ final class Reconciler {
         this.alsoTell = alsoTell;
     }
 
-    /** With encryption: the tunnel whose peers follow the live hosts, and which is made again if it goes. */
-    private io.overlaynet.dataplane.WireGuard tunnel;
-
-    void encryptWith(io.overlaynet.dataplane.WireGuard t) {
+    void encryptWith(WireGuard t) {
         this.tunnel = t;
     }
 
@@ -107,8 +110,12 @@ final class Reconciler {
                     }
                 }
                 if (tunnel != null) {
-                    wake = Math.min(wake, System.currentTimeMillis() + 1000); // the tunnel is checked every second
-                    checkTunnel();
+                    // The tunnel is checked once a second, not on every burst of events.
+                    if (System.currentTimeMillis() - tunnelCheckedAt >= 1000) {
+                        checkTunnel();
+                        tunnelCheckedAt = System.currentTimeMillis();
+                    }
+                    wake = Math.min(wake, tunnelCheckedAt + 1000);
                 }
                 Arrived first = events.poll(Math.max(1, Math.min(next, wake) - System.currentTimeMillis()),
                         TimeUnit.MILLISECONDS);
@@ -130,7 +137,6 @@ final class Reconciler {
                 if (touched.everything || System.currentTimeMillis() >= next) {
                     reconcileAll();
                     next = System.currentTimeMillis() + every;
-
                 } else if (!touched.isEmpty()) {
                     programTouched(touched);
                 } else if (!absentSince.isEmpty()) {
@@ -158,7 +164,9 @@ final class Reconciler {
     private void programTouched(StoreView.Touched touched) {
         dataplane.lock();
         try {
-            admitMembers();
+            if (touched.members) {
+                admitMembers();
+            }
             List<NetworkRecord> diff = new ArrayList<>();
             List<Step> adds = new ArrayList<>();
             for (NetworkRecord n : managed()) {
@@ -177,7 +185,9 @@ final class Reconciler {
             if (!diff.isEmpty()) {
                 apply(diff);
             }
-            expelDeparted();
+            if (touched.members || !absentSince.isEmpty()) {
+                expelDeparted();
+            }
             metrics.gauge("remote_endpoints", view.endpointCount());
         } finally {
             dataplane.unlock();
@@ -274,7 +284,7 @@ final class Reconciler {
         if (admitted == null) {
             admitted = new HashSet<>(AllowList.members(host, AllowList.HOSTS));
         }
-        Set<java.net.Inet4Address> add = new HashSet<>(view.memberVteps());
+        Set<Inet4Address> add = new HashSet<>(view.memberVteps());
         add.removeAll(admitted);
         if (add.isEmpty()) {
             return;
@@ -298,11 +308,11 @@ final class Reconciler {
         if (!allowList || !view.loaded() || admitted == null) {
             return;
         }
-        Set<java.net.Inet4Address> members = view.memberVteps();
+        Set<Inet4Address> members = view.memberVteps();
         absentSince.keySet().removeIf(members::contains);
         long now = System.currentTimeMillis();
-        Set<java.net.Inet4Address> gone = new HashSet<>();
-        for (java.net.Inet4Address v : admitted) {
+        Set<Inet4Address> gone = new HashSet<>();
+        for (Inet4Address v : admitted) {
             if (!members.contains(v) && now - absentSince.computeIfAbsent(v, x -> now) >= expelAfterMillis) {
                 gone.add(v);
             }
@@ -331,8 +341,8 @@ final class Reconciler {
         }
     }
 
-    private static String names(Set<java.net.Inet4Address> vteps) {
-        return vteps.stream().map(InetAddress::getHostAddress).sorted().collect(java.util.stream.Collectors.joining(", "));
+    private static String names(Set<Inet4Address> vteps) {
+        return vteps.stream().map(InetAddress::getHostAddress).sorted().collect(Collectors.joining(", "));
     }
 
     /** The kernel's entries of one network, and the peers wired there by hand (which the plan leaves). */

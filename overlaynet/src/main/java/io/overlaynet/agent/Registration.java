@@ -3,6 +3,7 @@ package io.overlaynet.agent;
 import io.overlaynet.agent.StoreRecords.EndpointInfo;
 import io.overlaynet.agent.StoreRecords.HostInfo;
 import io.overlaynet.dataplane.Records.EndpointRecord;
+import io.overlaynet.dataplane.WireGuard;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
@@ -29,7 +30,7 @@ final class Registration {
     private final AgentConfig cfg;
     private final String vtep;
     /** With encryption: this host's WireGuard public key, its epoch, and where it listens. */
-    private volatile io.overlaynet.dataplane.WireGuard.Keys wgKeys;
+    private volatile WireGuard.Keys wgKeys;
     private volatile String wgEndpoint;
     private final String mac;
     private final Log log;
@@ -54,7 +55,7 @@ final class Registration {
     }
 
     /** Registers with this WireGuard key and endpoint (the private key is not written anywhere here). */
-    void encrypting(io.overlaynet.dataplane.WireGuard.Keys keys, String endpoint) {
+    void encrypting(WireGuard.Keys keys, String endpoint) {
         this.wgKeys = keys;
         this.wgEndpoint = endpoint;
     }
@@ -129,7 +130,7 @@ final class Registration {
                 log.info("resumed lease " + leaseId() + ": registrations survived the restart");
             }
             new AgentState(lease.id(), mac).save(state);
-            io.overlaynet.dataplane.WireGuard.Keys wg = wgKeys;
+            WireGuard.Keys wg = wgKeys;
             store.put(Keys.host(cfg.hostName()), StoreRecords.json(new HostInfo(cfg.hostName(), vtep, mac,
                     Long.toHexString(lease.id()), version(), wg == null ? null : wg.publicKey(),
                     wg == null ? null : wgEndpoint, wg == null ? null : wg.epoch())), lease);

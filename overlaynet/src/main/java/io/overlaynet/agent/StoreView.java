@@ -3,11 +3,13 @@ package io.overlaynet.agent;
 import io.overlaynet.agent.StoreRecords.HostInfo;
 import io.overlaynet.agent.StoreRecords.NetworkSpec;
 import io.overlaynet.agent.StoreRecords.Remote;
+import io.overlaynet.dataplane.WireGuard;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.store.Keys;
 import io.overlaynet.store.Store;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -40,6 +43,9 @@ final class StoreView {
     private volatile boolean encrypt;
     /** The WireGuard key first accepted for each host (this run): another one needs a higher epoch. */
     private final Map<String, HostInfo> pinnedKeys = new ConcurrentHashMap<>();
+    /** One copy of each network and host name and each VTEP, shared by the endpoints (see {@link #put}). */
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+    private final Map<InetAddress, InetAddress> vteps = new ConcurrentHashMap<>();
     /**
      * The MACs of the last endpoints that left, by key: an IP that comes back with another MAC in a later
      * burst must still be forgotten in this host's containers' caches.
@@ -165,9 +171,6 @@ final class StoreView {
             }
         }
     }
-
-    private final Map<String, String> names = new ConcurrentHashMap<>();
-    private final Map<InetAddress, InetAddress> vteps = new ConcurrentHashMap<>();
 
     private String shared(String name) {
         return name == null ? null : names.computeIfAbsent(name, n -> n);
@@ -317,22 +320,22 @@ final class StoreView {
     }
 
     /** The live hosts but this one that encrypt: their WireGuard key, endpoint and tunnel address. */
-    List<io.overlaynet.dataplane.WireGuard.Peer> tunnelPeers() {
-        List<io.overlaynet.dataplane.WireGuard.Peer> out = new ArrayList<>();
-        new java.util.TreeMap<>(hosts).forEach((name, h) -> {
+    List<WireGuard.Peer> tunnelPeers() {
+        List<WireGuard.Peer> out = new ArrayList<>();
+        new TreeMap<>(hosts).forEach((name, h) -> {
             if (!name.equals(me) && h.encrypted()) {
-                out.add(new io.overlaynet.dataplane.WireGuard.Peer(h.wgKey(), Ip.parse(h.wgEndpoint()),
-                        (java.net.Inet4Address) Ip.parseV4(h.vtep())));
+                out.add(new WireGuard.Peer(h.wgKey(), Ip.parse(h.wgEndpoint()),
+                        (Inet4Address) Ip.parseV4(h.vtep())));
             }
         });
         return out;
     }
 
     /** The VTEPs of the live hosts but this one: the agent's part of the VTEP allow-list. */
-    Set<java.net.Inet4Address> memberVteps() {
-        Set<java.net.Inet4Address> out = new HashSet<>();
+    Set<Inet4Address> memberVteps() {
+        Set<Inet4Address> out = new HashSet<>();
         hostVteps.forEach((name, vtep) -> {
-            if (!name.equals(me) && vtep instanceof java.net.Inet4Address v4) {
+            if (!name.equals(me) && vtep instanceof Inet4Address v4) {
                 out.add(v4);
             }
         });
