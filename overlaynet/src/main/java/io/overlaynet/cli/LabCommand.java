@@ -153,17 +153,14 @@ final class LabCommand {
         if (agents && store.orElse("file").equals("etcd")) {
             io.overlaynet.lab.Tools.require("etcd", "etcd-server", "--store etcd");
         }
-        if (tls && (!agents || !store.orElse("file").equals("etcd"))) {
-            throw new IllegalArgumentException("--tls is for the lab's etcd: add --mode proactive|reactive --store etcd");
+        Lab lab = o.lab();
+        if (open) {
+            lab.withoutAllowList();
         }
-        Lab lab = open ? o.lab().withoutAllowList() : o.lab();
         if (tls) {
             lab.withTls();
         }
         if (encrypt) {
-            if (!agents) {
-                throw new IllegalArgumentException("--encrypt is for the agents: add --mode proactive or reactive");
-            }
             lab.withEncryption();
         }
         CountDownLatch finished = new CountDownLatch(1);

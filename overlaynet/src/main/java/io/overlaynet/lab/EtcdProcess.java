@@ -203,10 +203,6 @@ public final class EtcdProcess implements AutoCloseable {
                 withUser ? Optional.of(t.user()) : Optional.empty(), withUser ? Optional.of(t.passwordFile()) : Optional.empty());
     }
 
-    /** The lab's TLS files, when it has them. */
-    public Optional<LabTls> tls() {
-        return tls;
-    }
 
     public List<Member> members() {
         return members;

@@ -177,10 +177,15 @@ public final class Lab {
     }
 
     public LabRecord up(int hosts, Mode mode) {
+        if (tls || encrypt) {
+            throw new IllegalArgumentException((tls ? "--tls is for the lab's etcd" : "--encrypt is for the agents")
+                    + ": add --mode proactive|reactive" + (tls ? " --store etcd" : ""));
+        }
         checkCanStart(hosts);
         String ul = prefix + "underlay";
         List<LabHost> made = new ArrayList<>();
-        LabRecord building = new LabRecord(prefix, mode.toString(), ul, made, NETWORK, "", "", List.of(), List.of(), false);
+        LabRecord building = new LabRecord(prefix, mode.toString(), ul, made, NETWORK, "", "", List.of(), List.of(), false,
+                open, false);
         labs().write(prefix + ".json", building);
         try {
             underlay(ul, hosts);
@@ -214,6 +219,9 @@ public final class Lab {
 
     /** As above, with an etcd cluster of {@code etcdMembers} members when the store is etcd. */
     public LabRecord upWithAgents(int hosts, boolean reactive, String storeKind, int etcdMembers) {
+        if (tls && !storeKind.equals("etcd")) {
+            throw new IllegalArgumentException("--tls is for the lab's etcd: add --store etcd");
+        }
         checkCanStart(hosts);
         LabAgents agents = new LabAgents(stateRoot, prefix);
         String ul = prefix + "underlay";
@@ -227,12 +235,9 @@ public final class Lab {
                 rt.addresses().add(UNDERLAY_BRIDGE, new IpPrefix(UNDERLAY.addressAt(1), UNDERLAY.length()));
                 outside(rt);
             }
-            if (tls && !storeKind.equals("etcd")) {
-                throw new IllegalArgumentException("--tls is for the lab's etcd: add --store etcd");
-            }
             store = agents.store(storeKind, ul, etcdPlaces(storeKind, etcdMembers), tls);
             rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
-                    store.storeDir(), agentPids, store.etcdPids(), false);
+                    store.storeDir(), agentPids, store.etcdPids(), false, open, encrypt);
             // Recorded early so 'lab down' can clean up after a failure half-way.
             labs().write(prefix + ".json", rec);
             for (int i = 1; i <= hosts; i++) {
@@ -290,7 +295,7 @@ public final class Lab {
         LabRecord rec = record().orElseThrow(() -> new IllegalStateException("no lab " + prefix));
         LabAgents agents = new LabAgents(stateRoot, prefix);
         try {
-            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"), open, encrypt);
+            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"), rec.open(), rec.encrypt());
             List<Long> pids = new ArrayList<>(rec.agentPids());
             int at = rec.hosts().indexOf(h);
             if (at >= 0 && at < pids.size()) {

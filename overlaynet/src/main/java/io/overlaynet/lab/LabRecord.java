@@ -10,10 +10,23 @@ import java.util.List;
  * Ctrl-C, a kill) is still found and removed by {@code lab down}. A record without the field is complete.
  */
 public record LabRecord(String prefix, String mode, String underlayNamespace, List<LabHost> hosts, String network,
-                        String store, String storeDir, List<Long> agentPids, List<Long> etcdPids, Boolean complete) {
+                        String store, String storeDir, List<Long> agentPids, List<Long> etcdPids, Boolean complete,
+                        Boolean open, Boolean encrypt) {
 
+    /** A lab with the VTEP allow-list and without encryption. */
+    public LabRecord(String prefix, String mode, String underlayNamespace, List<LabHost> hosts, String network,
+                     String store, String storeDir, List<Long> agentPids, List<Long> etcdPids, Boolean complete) {
+        this(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, complete, false, false);
+    }
+
+    /**
+     * {@code open}: built without the VTEP allow-list; {@code encrypt}: its agents run {@code --encrypt}.
+     * Both are kept so that an agent started again ('lab up' after it died) runs as the others do.
+     */
     public LabRecord {
         complete = complete == null || complete;
+        open = open != null && open;
+        encrypt = encrypt != null && encrypt;
         store = store == null ? "" : store;
         storeDir = storeDir == null ? "" : storeDir;
         agentPids = agentPids == null ? List.of() : agentPids;
@@ -22,12 +35,14 @@ public record LabRecord(String prefix, String mode, String underlayNamespace, Li
 
     /** The same lab, all of it built. */
     public LabRecord completed() {
-        return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, true);
+        return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, true,
+                open, encrypt);
     }
 
     /** The same lab, its agents now these processes. */
     public LabRecord withAgentPids(List<Long> pids) {
-        return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, pids, etcdPids, complete);
+        return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, pids, etcdPids, complete,
+                open, encrypt);
     }
 
     /** Whether per-host agents run this lab (proactive or reactive mode). */
