@@ -62,14 +62,14 @@ class AllowListAgentTest {
                                     NEW_VTEP))));
                     return null;
                 });
-                // Sampled as fast as the two reads go: never an entry towards a VTEP the set lacks.
+                // Sampled as fast as the two reads go, the entry first: once it is there, the set read after it
+                // must already hold the VTEP (nothing expels it meanwhile).
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 boolean programmed = false;
                 while (!programmed && System.nanoTime() < deadline) {
-                    Set<String> set = hosts(h1);
                     programmed = fdbTo(h1, NEW_VTEP);
-                    assertTrue(!programmed || set.contains(NEW_VTEP) || hosts(h1).contains(NEW_VTEP),
-                            "node1 points at " + NEW_VTEP + " before admitting it");
+                    Set<String> set = hosts(h1);
+                    assertTrue(!programmed || set.contains(NEW_VTEP), "node1 points at " + NEW_VTEP + " before admitting it");
                 }
                 assertTrue(programmed, "node1 programs the new host's endpoint");
                 assertTrue(hosts(h1).contains(NEW_VTEP));
