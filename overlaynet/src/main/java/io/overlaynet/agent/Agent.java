@@ -94,7 +94,7 @@ public final class Agent implements AutoCloseable {
             registration.encrypting(tunnel.keys(), tunnel.endpoint().getHostAddress());
         }
         this.endpoints = new LocalEndpoints(host, underlay, store, view, registration, dataplane, mode(), cfg.hostName(),
-                cfg.allowList(), log);
+                cfg.allowList(), cfg.attach(), log);
         Hints hints = new Hints(cfg.hostName(), store, registration, log);
         KernelApplier applier = new KernelApplier(n -> host.overlay(new Networks(host).get(n)), endpoints::removeNetwork,
                 endpoints::forget, metrics);

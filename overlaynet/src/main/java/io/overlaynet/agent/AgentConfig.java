@@ -1,5 +1,7 @@
 package io.overlaynet.agent;
 
+import io.overlaynet.dataplane.Attach;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,7 +25,7 @@ public record AgentConfig(String storeUrl, String hostName, boolean reactive, Op
                           String prefix, Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket,
                           int metricsPort, Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin,
                           Optional<String> apiGroup, boolean allowList, boolean encrypt, boolean rekey,
-                          String tunnelSubnet, String metricsAddress) {
+                          String tunnelSubnet, String metricsAddress, Attach attach) {
 
     public static final String DEFAULT_TUNNEL_SUBNET = "100.64.0.0/16";
 
@@ -32,7 +34,8 @@ public record AgentConfig(String storeUrl, String hostName, boolean reactive, Op
                        Path stateDir, Optional<String> hostNs, Duration leaseTtl, Path apiSocket, int metricsPort,
                        Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup) {
         this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
-                reconcileEvery, jsonLog, dockerPlugin, apiGroup, true, false, false, DEFAULT_TUNNEL_SUBNET, "127.0.0.1");
+                reconcileEvery, jsonLog, dockerPlugin, apiGroup, true, false, false, DEFAULT_TUNNEL_SUBNET, "127.0.0.1",
+                Attach.BRIDGE);
     }
 
     /** Without a Docker driver. */

@@ -3,6 +3,7 @@ package io.overlaynet.agent;
 import io.overlaynet.agent.StoreRecords.EndpointInfo;
 import io.overlaynet.agent.StoreRecords.NetworkSpec;
 import io.overlaynet.agent.StoreRecords.Remote;
+import io.overlaynet.dataplane.Attach;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
@@ -51,6 +52,7 @@ final class LocalEndpoints {
     private final Registration registration;
     private final ReentrantLock dataplane;
     private final Mode mode;
+    private final Attach attach;
     private final String hostName;
     private final Log log;
     private final boolean allowList;
@@ -58,7 +60,7 @@ final class LocalEndpoints {
     private Reconciler reconciler;
 
     LocalEndpoints(Host host, Underlay underlay, Store store, StoreView view, Registration registration,
-                   ReentrantLock dataplane, Mode mode, String hostName, boolean allowList, Log log) {
+                   ReentrantLock dataplane, Mode mode, String hostName, boolean allowList, Attach attach, Log log) {
         this.host = host;
         this.allowList = allowList;
         this.underlay = underlay;
@@ -67,6 +69,7 @@ final class LocalEndpoints {
         this.registration = registration;
         this.dataplane = dataplane;
         this.mode = mode;
+        this.attach = attach;
         this.hostName = hostName;
         this.log = log;
     }
@@ -144,12 +147,12 @@ final class LocalEndpoints {
      */
     private boolean ensureNetwork(Networks nets, NetworkSpec spec) {
         boolean made = nets.find(spec.name()).isEmpty();
-        NetworkConfig c = spec.config(mode);
+        NetworkConfig c = spec.config(mode).attachedBy(attach);
         int room = underlay.mtu() - NetworkConfig.VXLAN_OVERHEAD;
         if (!underlay.bind() && c.mtu() > room) {
             // Through the tunnel, WireGuard's overhead comes on top of VXLAN's: the network gets what fits.
             c = new NetworkConfig(c.name(), c.vni(), c.subnet(), c.gateway(), room, c.port(), c.mode(), c.bridge(),
-                    c.udpCsum(), c.egress());
+                    c.udpCsum(), c.egress(), c.attach());
         }
         NetworkRecord rec = nets.create(c, underlay).record();
         if (made) {

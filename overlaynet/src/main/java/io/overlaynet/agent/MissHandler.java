@@ -73,15 +73,20 @@ final class MissHandler implements AutoCloseable {
         try (NetNs ns = NetNs.named(n.overlayNamespace());
              Rtnl rt = Rtnl.open(ns)) {
             try {
-                bridges.put(n.name(), PacketSocket.open(ns, rt.links().index(Overlay.BRIDGE), PacketSocket.ETH_P_ARP));
+                bridges.put(n.name(), PacketSocket.open(ns, rt.links().index(gatewayDevice(n)), PacketSocket.ETH_P_ARP));
             } catch (RuntimeException e) {
-                log.once("arp-socket:" + n.name(), "cannot open a packet socket on " + Overlay.BRIDGE + " of " + n.name()
+                log.once("arp-socket:" + n.name(), "cannot open a packet socket on " + gatewayDevice(n) + " of " + n.name()
                         + " (" + e.getMessage() + "): containers will wait for their ARP retry after a miss");
             }
             EventSubscription sub = rt.subscribe(EventSubscription.Group.NEIGH);
             subscriptions.put(n.name(), sub);
             sub.start("miss-" + n.name(), e -> onEvent(n.name(), e));
         }
+    }
+
+    /** Where the ARP answers go out: the bridge, or the gateway's macvlan child (its frames reach every child). */
+    private static String gatewayDevice(NetworkRecord n) {
+        return n.attachment() == io.overlaynet.dataplane.Attach.MACVLAN ? Overlay.GATEWAY : Overlay.BRIDGE;
     }
 
     void stop(String network) {

@@ -64,9 +64,10 @@ public final class ThroughputBench {
      * streams).
      */
     private record Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum,
-                           List<String> iperfArgs, Offload offload, boolean kernelMss, boolean openVteps) {
+                           List<String> iperfArgs, Offload offload, boolean kernelMss, boolean openVteps,
+                           Layout layout) {
         Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum) {
-            this(name, overlayHooks, underlayHooks, udpCsum, List.of(), Offload.NONE, false, false);
+            this(name, overlayHooks, underlayHooks, udpCsum, List.of(), Offload.NONE, false, false, Layout.BRIDGE);
         }
 
         /** The lab default (no outer checksum, no hooks), to be changed in one respect. */
@@ -77,22 +78,49 @@ public final class ThroughputBench {
         Setting iperf(String... args) {
             List<String> all = new ArrayList<>(iperfArgs);
             all.addAll(List.of(args));
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, List.copyOf(all), offload, kernelMss, openVteps);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, List.copyOf(all), offload, kernelMss, openVteps,
+                    layout);
         }
 
         Setting offloadOff(Offload off) {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, off, kernelMss, openVteps);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, off, kernelMss, openVteps, layout);
         }
 
         Setting withKernelMss() {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, true, openVteps);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, true, openVteps, layout);
         }
 
         /** The VTEP allow-list's rules out for this row's runs (its sets stay). */
         Setting withoutAllowList() {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, true);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, true, layout);
+        }
+
+        /** The same, measured between the containers of another layout. */
+        Setting on(Layout l) {
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, openVteps, l);
         }
     }
+
+    /**
+     * Which containers a row measures between. BRIDGE: the lab's own (veth + bridge). MACVLAN: a second
+     * network on the same hosts, {@code --attach macvlan}, one container each. FLANNEL: no overlaynet at all,
+     * flannel's layout built with iproute2 in each host namespace: a VXLAN device with an address and a
+     * route per remote host's subnet, its neighbour and FDB entry, and a container on a routed veth.
+     */
+    private enum Layout {
+        BRIDGE, MACVLAN, FLANNEL
+    }
+
+    /** A container to measure from or to: its namespace and address. */
+    private record Target(String namespace, String ip) {
+    }
+
+    private static final String MACVLAN_NETWORK = "mv";
+    private static final IpPrefix MACVLAN_SUBNET = IpPrefix.parse("10.91.0.0/24");
+    private static final int MACVLAN_VNI = 43;
+    private static final int FLANNEL_VNI = 1;
+    private static final int FLANNEL_PORT = 8472;
+    private final Map<Layout, List<Target>> targets = new java.util.EnumMap<>(Layout.class);
 
     /**
      * An offload one setting turns off on both lab hosts ({@code ethtool -K}) and the next turns on again:
@@ -182,6 +210,10 @@ public final class ThroughputBench {
             Setting.labDefault("lab default, VXLAN segmentation offload off on the hosts' eth1")
                     .offloadOff(Offload.UNDERLAY_TUNNEL_GSO),
             Setting.labDefault("lab default, 2 TCP streams at once on both paths (iperf3 -P 2)").iperf("-P", "2"),
+            Setting.labDefault("lab default, containers on macvlan children of vxlan1 (--attach macvlan)")
+                    .on(Layout.MACVLAN),
+            Setting.labDefault("flannel-style by iproute2: VXLAN device + routes, routed veths, no bridge")
+                    .on(Layout.FLANNEL).withKernelMss(),
             // The allow-list's cost: second to last, so allowListCost finds it there.
             Setting.labDefault("lab default without the VTEP allow-list (its rules out)").withoutAllowList(),
             // The headline: last, and named so.
@@ -196,6 +228,10 @@ public final class ThroughputBench {
             Lab lab = new Lab(scratch.prefix() + "-", scratch.dir(), out);
             LabRecord rec = lab.up(2, new Mode.Static());
             try {
+                if (!headlineOnly()) {
+                    targets.put(Layout.MACVLAN, macvlanNetwork(rec, scratch.dir()));
+                    targets.put(Layout.FLANNEL, flannelLayout(rec));
+                }
                 results = measure(rec, scratch.dir());
             } finally {
                 lab.down();
@@ -240,13 +276,21 @@ public final class ThroughputBench {
                     overlay_vs_underlay_over_handbuilt: the headline's ratio over the hand-built row's ratio, round by round,
                     each overlay against its own underlay run: what overlaynet's defaults gain on the walkthroughs' overlay.
                     allow_list_cost_pct: how much lower the headline's ratio is than the row without the VTEP allow-list,
-                    round by round (negative: the allow-list's row was the faster; within the noise).""");
+                    round by round (negative: the allow-list's row was the faster; within the noise).
+                    macvlan_* and flannel_style_*: those rows' ratios, and their ratio over the headline's, round by
+                    round (above 1: that layout carried more than overlaynet's default).""");
         }
         out.println();
         Figures figures = new Figures(out);
         if (!headlineOnly()) {
             figures.add("overlay_vs_underlay_over_handbuilt", overHandBuilt(results), "%.2f");
             figures.add("allow_list_cost_pct", allowListCost(results), "%.1f");
+            for (Layout l : List.of(Layout.MACVLAN, Layout.FLANNEL)) {
+                Setting row = settings.stream().filter(x -> x.layout() == l).findFirst().orElseThrow();
+                String name = l == Layout.MACVLAN ? "macvlan" : "flannel_style";
+                figures.add(name + "_vs_underlay", Summary.of(row, results.get(row)).ratio(), "%.2f");
+                figures.add(name + "_over_default", overHeadline(results, row), "%.2f");
+            }
             wg.ifPresent(w -> figures.add("encrypted_vs_underlay", w.ratio(), "%.2f"));
         }
         return figures.add("overlay_cpu_per_gb_vs_underlay", rows.getLast().cpuRatio(), "%.2f")
@@ -256,6 +300,20 @@ public final class ThroughputBench {
     /** Whether only the headline runs ({@code --headline-only}): no hand-built row, and one run a round. */
     private boolean headlineOnly() {
         return settings.size() == 1;
+    }
+
+    /**
+     * The median over the rounds of a row's ratio over the headline's in the same round (the mean of its
+     * two runs there): above 1, that layout carried more of the underlay than overlaynet's default.
+     */
+    private double overHeadline(Map<Setting, List<Pair>> results, Setting row) {
+        List<Pair> headline = results.get(settings.getLast());
+        List<Pair> other = results.get(row);
+        List<Double> perRound = new ArrayList<>();
+        for (int r = 0; r < other.size(); r++) {
+            perRound.add(other.get(r).ratio() / ((headline.get(2 * r).ratio() + headline.get(2 * r + 1).ratio()) / 2));
+        }
+        return Stats.median(perRound);
     }
 
     /** The median over the rounds of (ratio without the allow-list - the headline's) / ratio without, in percent. */
@@ -393,8 +451,98 @@ public final class ThroughputBench {
     }
 
     private Run overlay(LabRecord rec, Setting s) {
-        return iperf(container(rec.hosts().get(1)), rec.hosts().get(1).containers().getFirst().ip(),
-                container(rec.hosts().get(0)), s);
+        // The bridge rows measure the lab's own containers (of whichever lab rec is).
+        List<Target> t = s.layout() == Layout.BRIDGE ? List.of() : targets.getOrDefault(s.layout(), List.of());
+        if (t.size() < 2) {
+            return iperf(container(rec.hosts().get(1)), rec.hosts().get(1).containers().getFirst().ip(),
+                    container(rec.hosts().get(0)), s);
+        }
+        return iperf(t.get(1).namespace(), t.get(1).ip(), t.get(0).namespace(), s);
+    }
+
+    /**
+     * A second network on both lab hosts, attached by macvlan, with one container each and each the
+     * other's peer: the lab's hosts, underlay and VTEPs, another VNI.
+     */
+    private static List<Target> macvlanNetwork(LabRecord rec, Path stateRoot) {
+        List<Target> out = new ArrayList<>();
+        List<LabHost> hosts = rec.hosts();
+        for (int i = 0; i < hosts.size(); i++) {
+            LabHost h = hosts.get(i);
+            try (Host host = Host.open(h.nsPrefix(), stateRoot, Optional.of(h.namespace()))) {
+                new Networks(host).create(new NetworkConfig(MACVLAN_NETWORK, MACVLAN_VNI, MACVLAN_SUBNET,
+                        MACVLAN_SUBNET.addressAt(1), Lab.MTU, NetworkConfig.DEFAULT_PORT, new Mode.Static(), Optional.empty(),
+                        false).attachedBy(io.overlaynet.dataplane.Attach.MACVLAN), Optional.of(Lab.HOST_IF));
+                var e = new Endpoints(host).add(new Endpoints.Request(MACVLAN_NETWORK, "mvns",
+                        MACVLAN_SUBNET.addressAt(10 + i), Optional.empty(), Optional.empty())).record();
+                out.add(new Target(e.namespace(), e.ip()));
+            }
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            try (Host host = Host.open(hosts.get(i).nsPrefix(), stateRoot, Optional.of(hosts.get(i).namespace()))) {
+                for (int j = 0; j < hosts.size(); j++) {
+                    if (j != i) {
+                        new Peers(host).addEndpoint(MACVLAN_NETWORK, Ip.parse(out.get(j).ip()), Optional.empty(),
+                                Ip.parse(hosts.get(j).address()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * flannel's layout in each lab host's namespace, by iproute2 (the reference, so not overlaynet's code):
+     * flannel.1 with 10.244.N.0/32 and a fixed MAC, a container namespace on a veth routed through the host
+     * (10.244.N.2/24, gateway 10.244.N.1 on the host end), and per other host: its subnet via its
+     * flannel.1 address onlink, that address's neighbour entry and the MAC's FDB entry to its VTEP. The
+     * container namespaces carry the lab host's prefix, so 'lab down' takes them.
+     */
+    private static List<Target> flannelLayout(LabRecord rec) {
+        List<Target> out = new ArrayList<>();
+        List<LabHost> hosts = rec.hosts();
+        for (int i = 0; i < hosts.size(); i++) {
+            LabHost h = hosts.get(i);
+            String n = h.namespace();
+            String ctr = n + "-flns";
+            int k = i + 1;
+            Commands.run(List.of("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1"));
+            Commands.run(List.of("ip", "-n", n, "link", "add", "flannel.1", "mtu", "" + Lab.MTU, "address",
+                    flannelMac(k), "type", "vxlan", "id", "" + FLANNEL_VNI, "dstport", "" + FLANNEL_PORT, "local",
+                    h.address(), "dev", Lab.HOST_IF, "nolearning", "noudpcsum"));
+            Commands.run(List.of("ip", "-n", n, "addr", "add", "10.244." + k + ".0/32", "dev", "flannel.1"));
+            Commands.run(List.of("ip", "-n", n, "link", "set", "flannel.1", "up"));
+            Commands.run(List.of("ip", "netns", "add", ctr));
+            Commands.run(List.of("ip", "-n", n, "link", "add", "flveth", "mtu", "" + Lab.MTU, "type", "veth", "peer",
+                    "name", "eth0", "netns", ctr));
+            Commands.run(List.of("ip", "-n", n, "addr", "add", "10.244." + k + ".1/24", "dev", "flveth"));
+            Commands.run(List.of("ip", "-n", n, "link", "set", "flveth", "up"));
+            Commands.run(List.of("ip", "-n", ctr, "link", "set", "lo", "up"));
+            Commands.run(List.of("ip", "-n", ctr, "addr", "add", "10.244." + k + ".2/24", "dev", "eth0"));
+            Commands.run(List.of("ip", "-n", ctr, "link", "set", "eth0", "up"));
+            Commands.run(List.of("ip", "-n", ctr, "route", "add", "default", "via", "10.244." + k + ".1"));
+            out.add(new Target(ctr, "10.244." + k + ".2"));
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            String n = hosts.get(i).namespace();
+            for (int j = 0; j < hosts.size(); j++) {
+                if (j == i) {
+                    continue;
+                }
+                int k = j + 1;
+                Commands.run(List.of("ip", "-n", n, "neigh", "add", "10.244." + k + ".0", "lladdr", flannelMac(k), "dev",
+                        "flannel.1", "nud", "permanent"));
+                Commands.run(List.of("bridge", "-n", n, "fdb", "add", flannelMac(k), "dev", "flannel.1", "dst",
+                        hosts.get(j).address(), "self", "permanent"));
+                Commands.run(List.of("ip", "-n", n, "route", "add", "10.244." + k + ".0/24", "via", "10.244." + k + ".0",
+                        "dev", "flannel.1", "onlink"));
+            }
+        }
+        return out;
+    }
+
+    private static String flannelMac(int host) {
+        return String.format("02:44:00:00:00:%02x", host);
     }
 
     private static String container(LabHost h) {

@@ -2,6 +2,7 @@ package io.overlaynet.cli;
 
 import io.overlaynet.agent.Agent;
 import io.overlaynet.agent.AgentConfig;
+import io.overlaynet.dataplane.Attach;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,6 +61,10 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--tunnel-subnet", paramLabel = "CIDR", defaultValue = AgentConfig.DEFAULT_TUNNEL_SUBNET,
             description = "With --encrypt: the hosts' tunnel addresses (default ${DEFAULT-VALUE}).")
     String tunnelSubnet;
+    @Option(names = "--attach", paramLabel = "HOW", defaultValue = "bridge", description = {"How containers join "
+            + "the networks this agent builds: bridge (veth + bridge) or macvlan (children of the VXLAN device).",
+        "A host's own choice: hosts attaching either way share a network (default ${DEFAULT-VALUE})."})
+    String attach;
     @Option(names = "--reconcile-every", paramLabel = "SECONDS",
             defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")
     int reconcileEvery;
@@ -75,7 +80,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentConfig cfg = new AgentConfig(store, name, reactive, underlay, host.prefix(), host.stateDir(),
                 host.hostNs(), Duration.ofSeconds(leaseTtl), apiSocket.orElse(AgentConfig.defaultSocket(host.prefix())),
                 metricsPort, Duration.ofSeconds(reconcileEvery), host.json(), dockerPlugin, apiGroup, !noAllowList, encrypt,
-                rekey, tunnelSubnet, metricsAddress);
+                rekey, tunnelSubnet, metricsAddress, Attach.parse(attach));
         if (rekey && !encrypt) {
             throw new IllegalArgumentException("--rekey goes with --encrypt");
         }

@@ -27,8 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code overlaynet endpoint add|rm|ls}. */
-@Command(name = "endpoint", mixinStandardHelpOptions = true, description = "Attach containers to a network.",
-        subcommands = {EndpointCommand.Add.class, EndpointCommand.Remove.class, EndpointCommand.ListEndpoints.class})
+@Command(name = "endpoint", mixinStandardHelpOptions = true, description = "Attach containers to a network.")
 final class EndpointCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -86,8 +85,9 @@ final class EndpointCommand {
                 return;
             }
             EndpointRecord r = a.record();
-            System.out.printf("endpoint %s %s: %s/%s mac %s in %s (%s on the bridge)%n", r.name(),
-                    a.changed() ? "added" : "unchanged", r.ip(), network, r.mac(), r.namespace(), r.hostVeth());
+            System.out.printf("endpoint %s %s: %s/%s mac %s in %s (%s)%n", r.name(),
+                    a.changed() ? "added" : "unchanged", r.ip(), network, r.mac(), r.namespace(),
+                    r.hostVeth().isEmpty() ? "a macvlan child of the VXLAN device" : r.hostVeth() + " on the bridge");
         }
     }
 
@@ -181,7 +181,8 @@ final class EndpointCommand {
                     Out.json(all.stream().map(e -> LocalState.JSON.<ObjectNode>valueToTree(e).put("state", state(e))).toList());
                 } else {
                     Out.table(List.of("NETWORK", "NAME", "IP", "MAC", "NAMESPACE", "VETH", "STATE"), all.stream()
-                            .map(e -> List.of(e.network(), e.name(), e.ip(), e.mac(), e.namespace(), e.hostVeth(), state(e)))
+                            .map(e -> List.of(e.network(), e.name(), e.ip(), e.mac(), e.namespace(),
+                                    e.hostVeth().isEmpty() ? "(macvlan)" : e.hostVeth(), state(e)))
                             .toList());
                 }
             }

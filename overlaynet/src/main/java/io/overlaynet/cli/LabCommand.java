@@ -1,5 +1,6 @@
 package io.overlaynet.cli;
 
+import io.overlaynet.dataplane.Attach;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.Lab;
@@ -90,12 +91,18 @@ final class LabCommand {
         @Option(names = "--encrypt", description = {"With an agents' mode: VXLAN between hosts inside WireGuard "
                 + "(wireguard-go here)."})
         boolean encrypt;
+        @Option(names = "--attach", paramLabel = "HOW", defaultValue = "bridge", description = {"How every host attaches "
+                + "the containers: bridge (veth + bridge) or macvlan (children of the VXLAN device) (default "
+                + "${DEFAULT-VALUE})."})
+        String attach;
 
         @Override
         public Integer call() {
             boolean json = json();
+            Attach how = Attach.parse(attach);
             Optional<LabRecord> have = lab().record();
-            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store, noAllowList, tls, encrypt);
+            LabRecord r = have.isPresent() ? same(have.get()) : start(this, hosts, mode, store, noAllowList, tls, encrypt,
+                    how);
             if (json) {
                 Out.json(r);
             } else {
@@ -123,6 +130,11 @@ final class LabCommand {
                         + " hosts, mode " + mode + store.map(x -> ", store " + x).orElse("") + ": 'overlaynet lab down --prefix "
                         + prefix + "' first, or use another --prefix");
             }
+            if (!r.attach().equals(attach)) {
+                throw new IllegalArgumentException("lab " + prefix + " is up with containers attached by " + r.attach()
+                        + "; asked for " + attach + ": 'overlaynet lab down --prefix " + prefix + "' first, or use another "
+                        + "--prefix");
+            }
             StatusJson now = StatusJson.of(lab(), r);
             List<String> gone = new ArrayList<>(now.missingNamespaces());
             if (!gone.isEmpty()) {
@@ -147,7 +159,7 @@ final class LabCommand {
      * before the process ends, so nothing is left half-built.
      */
     static LabRecord start(LabOptions o, int hosts, String mode, Optional<String> store, boolean open, boolean tls,
-                           boolean encrypt) {
+                           boolean encrypt, Attach attach) {
         boolean agents = withAgents(mode, store);
         Mode plain = agents ? null : Mode.parse(mode);
         if (agents && store.orElse("file").equals("etcd")) {
@@ -163,6 +175,7 @@ final class LabCommand {
         if (encrypt) {
             lab.withEncryption();
         }
+        lab.attachedBy(attach);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             lab.cancel();
@@ -422,7 +435,7 @@ final class LabCommand {
             boolean json = json();
             Lab lab = lab();
             boolean replaced = lab.down();
-            LabRecord r = start(this, 3, mode, store, false, false, false);
+            LabRecord r = start(this, 3, mode, store, false, false, false, Attach.BRIDGE);
             List<LabPing.Result> results = LabPing.all(r);
             long failed = results.stream().filter(x -> !x.ok()).count();
             String where = stateDir().equals(Host.DEFAULT_STATE_ROOT) ? "" : " --state-dir " + stateDir();

@@ -2,6 +2,7 @@ package io.overlaynet.cli;
 
 import io.overlaynet.agent.Cluster;
 import io.overlaynet.agent.StoreRecords;
+import io.overlaynet.dataplane.Attach;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.store.Store;
 import io.overlaynet.store.Stores;
@@ -25,9 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /** {@code overlaynet network create|rm|ls|inspect}. */
-@Command(name = "network", mixinStandardHelpOptions = true, description = "Create, remove and list overlay networks.",
-        subcommands = {NetworkCommand.Create.class, NetworkCommand.Remove.class, NetworkCommand.ListNetworks.class,
-            NetworkCommand.Inspect.class})
+@Command(name = "network", mixinStandardHelpOptions = true, description = "Create, remove and list overlay networks.")
 final class NetworkCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -50,6 +49,10 @@ final class NetworkCommand {
                 description = "Underlay device (default: the default route's device).") Optional<String> underlay;
         @Option(names = "--bridge", paramLabel = "DEV", description = "Extend this existing bridge instead of making an overlay namespace.")
         Optional<String> bridge;
+        @Option(names = "--attach", paramLabel = "HOW", defaultValue = "bridge", description = {"How containers join "
+                + "the network on this host: bridge (a veth pair each, on bridge br0) or macvlan (a child of the VXLAN "
+                + "device each, no veth, no bridge).", "Hosts attaching either way share the network (default ${DEFAULT-VALUE})."})
+        String attach;
         @Option(names = "--udp-csum", description = {"Compute the outer UDP checksum of the VXLAN frames this host sends.",
             "Off by default, as RFC 7348 advises (receivers accept frames either way); it costs throughput."})
         boolean udpCsum;
@@ -102,7 +105,7 @@ final class NetworkCommand {
                 int effectiveMtu = mtu.orElseGet(() -> found.orElseThrow().mtu() - NetworkConfig.VXLAN_OVERHEAD);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net,
                         gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum,
-                        egress.orElse(false));
+                        egress.orElse(false)).attachedBy(Attach.parse(attach));
                 Networks plain = noAllowList ? new Networks(h).open() : new Networks(h);
                 Networks nets = allowOverlap ? plain.allowingOverlap() : plain;
                 Networks.Created c = found.map(u -> nets.create(cfg, u)).orElseGet(() -> nets.create(cfg, underlay));
@@ -114,10 +117,10 @@ final class NetworkCommand {
                     Out.json(c.record());
                 } else {
                     NetworkRecord r = c.record();
-                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s%s%s%s vtep %s (%s)%s%n",
+                    System.out.printf("network %s %s: vni %d subnet %s gateway %s mtu %d port %d mode %s%s%s%s%s vtep %s (%s)%s%n",
                             r.name(), c.changed() ? "created" : "unchanged", r.vni(), r.subnet(), r.gateway(), r.mtu(),
                             r.port(), r.mode(), r.udpCsum() ? " udp-csum" : "", r.egress() ? " egress" : "",
-                            r.allowList() ? "" : " open", r.vtep(), r.underlay(),
+                            r.allowList() ? "" : " open", r.attachment() == Attach.MACVLAN ? " macvlan" : "", r.vtep(), r.underlay(),
                             r.bridge().map(b -> " on bridge " + b).orElse(" in namespace " + r.overlayNamespace()));
                 }
             }
@@ -130,7 +133,7 @@ final class NetworkCommand {
      * mode itself; saying them here would be silently ignored, so it is refused.
      */
     private static void refuseHostOnlyOptions(CommandSpec spec) {
-        List<String> given = Stream.of("--mode", "--bridge", "--underlay", "--no-allow-list")
+        List<String> given = Stream.of("--mode", "--bridge", "--underlay", "--no-allow-list", "--attach")
                 .filter(o -> spec.commandLine().getParseResult().hasMatchedOption(o)).toList();
         if (!given.isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", given) + " describe one host and cannot go with --store: the agents build "
@@ -192,12 +195,11 @@ final class NetworkCommand {
                 }
                 return 0;
             }
-            try (Host h = host.open()) {
-                Out.listing(host.json(), new Networks(h).list(),
-                        List.of("NAME", "VNI", "SUBNET", "GATEWAY", "MTU", "MODE", "VTEP", "WHERE"),
-                        r -> List.of(r.name(), "" + r.vni(), r.subnet(), r.gateway(), "" + r.mtu(), r.mode(), r.vtep(),
-                                r.bridge().map(b -> "bridge " + b).orElse(r.overlayNamespace())));
-            }
+            // Records only: a listing opens nothing in the kernel.
+            Out.listing(host.json(), Networks.list(host.records()),
+                    List.of("NAME", "VNI", "SUBNET", "GATEWAY", "MTU", "MODE", "VTEP", "ATTACH", "WHERE"),
+                    r -> List.of(r.name(), "" + r.vni(), r.subnet(), r.gateway(), "" + r.mtu(), r.mode(), r.vtep(),
+                            r.attachment().toString(), r.bridge().map(b -> "bridge " + b).orElse(r.overlayNamespace())));
             return 0;
         }
     }

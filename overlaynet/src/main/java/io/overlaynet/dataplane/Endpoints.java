@@ -31,7 +31,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * {@code overlaynet endpoint add|rm|ls}: a container namespace joined to a network by a veth pair.
+ * {@code overlaynet endpoint add|rm|ls}: a container namespace joined to a network by a veth pair, or by
+ * a macvlan child of its VXLAN device ({@link Attach}).
  * Add is idempotent and atomic: every step pushes its undo, and a failure runs them in reverse.
  */
 public final class Endpoints {
@@ -98,8 +99,9 @@ public final class Endpoints {
         NetworkConfig cfg = NetworkConfig.of(net);
         cfg.checkEndpointIp(req.ip());
         MacAddress mac = req.mac().orElse(macFor(req.ip()));
+        boolean macvlan = cfg.attach() == Attach.MACVLAN;
         EndpointRecord rec = new EndpointRecord(req.network(), req.name(), req.ip().getHostAddress(), mac.toString(),
-                nsText, own, vethName(req.network(), req.name()), req.ifname());
+                nsText, own, macvlan ? "" : vethName(req.network(), req.name()), req.ifname());
         // Name and IP are claimed in the network's journal before anything is made. What holds either
         // already decides: this very endpoint (add is idempotent) or a conflict.
         EndpointJournal journal = journal(req.network());
@@ -121,7 +123,11 @@ public final class Endpoints {
             }
             try (Rtnl inCtr = own ? makeNamespace(nsText, undo) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
-                plug(host.overlay(net), inCtr, ctr, cfg, rec, mac, own, undo);
+                if (macvlan) {
+                    plugMacvlan(host.overlay(net), inCtr, ctr, cfg, rec, mac, own, undo);
+                } else {
+                    plug(host.overlay(net), inCtr, ctr, cfg, rec, mac, own, undo);
+                }
                 if (cfg.mode() instanceof Mode.Reactive) {
                     // Reactive networks drop the packet that missed; the container retries after this.
                     inCtr.sysctl().arpRetransmitMillis(req.ifname(), ARP_RETRANSMIT_MS);
@@ -187,6 +193,62 @@ public final class Endpoints {
         } catch (RuntimeException e) {
             ns.close();
             throw e;
+        }
+    }
+
+    /**
+     * Macvlan attachment: a child of vxlan1 made directly in the container's namespace as eth0 (one request:
+     * it exists whole or not at all), then lo, address, eth0 up and the routes as {@link #plug} does. Frames
+     * between children of one vxlan1 stay on the host; the rest go out through vxlan1 with its FDB,
+     * neighbour table, ARP proxy and misses as on the bridge.
+     */
+    private static void plugMacvlan(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkConfig net, EndpointRecord rec,
+                                    MacAddress mac, boolean own, Deque<Runnable> undo) {
+        String ifname = rec.containerIf();
+        if (!own && inCtr.links().find(ifname).isPresent()) {
+            throw new IllegalArgumentException("namespace " + rec.namespace() + " already has an " + ifname
+                    + ": it is attached to something else");
+        }
+        overlay.rtnl().links().add(LinkSpec.of(ifname, new LinkKind.Macvlan(overlay.vxlanIndex())).in(ctr).mac(mac)
+                .mtu(net.mtu()));
+        if (!own) {
+            // A namespace we made goes whole; in one we were given, only the child goes.
+            undo.push(() -> deleteChild(rec));
+        }
+        int eth0 = inCtr.links().index(ifname);
+        IpPrefix address = new IpPrefix(Ip.parse(rec.ip()), net.subnet().length());
+        List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
+        if (own) {
+            steps.add(inCtr.links().addrGenModeNoneRequest(ifname));
+        }
+        steps.addAll(List.of(
+                inCtr.links().setAliasRequest(ifname, Host.OWNER_ALIAS),
+                inCtr.links().setUpRequest("lo"),
+                inCtr.addresses().addRequest(eth0, address),
+                inCtr.links().setUpRequest(ifname),
+                inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE,
+                        subnetRoute(net, address, eth0, true), "route replace"),
+                inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                        defaultRoute(net, eth0, true), "route add")));
+        inCtr.batch(steps).throwIfFailed();
+    }
+
+    /**
+     * Removes a macvlan endpoint's interface from the namespace it was given (when that namespace and the
+     * interface are still there, and the interface is ours: a macvlan carrying overlaynet's alias).
+     */
+    private static void deleteChild(EndpointRecord rec) {
+        Path path = Path.of(rec.namespace());
+        if (!java.nio.file.Files.exists(path)) {
+            return;
+        }
+        try (NetNs ns = NetNs.open(path); Rtnl rt = Rtnl.open(ns)) {
+            rt.links().find(rec.containerIf())
+                    .filter(l -> l.kind().orElse("").equals("macvlan"))
+                    .filter(l -> l.alias().orElse(Host.OWNER_ALIAS).equals(Host.OWNER_ALIAS))
+                    .ifPresent(l -> rt.links().deleteIfExists(l.name()));
+        } catch (RuntimeException gone) {
+            // the namespace went while we looked: its interfaces went with it
         }
     }
 
@@ -260,6 +322,10 @@ public final class Endpoints {
                                        String hostEnd) {
         NetworkRecord net = new Networks(host).get(network);
         NetworkConfig cfg = NetworkConfig.of(net);
+        if (cfg.attach() == Attach.MACVLAN) {
+            throw new IllegalArgumentException("network " + network + " attaches containers by macvlan on this host; "
+                    + "Docker's driver hands over veth pairs: use a network attached by bridge for Docker");
+        }
         cfg.checkEndpointIp(ip);
         Check.linkName(hostEnd);
         EndpointRecord rec = new EndpointRecord(network, name, ip.getHostAddress(), mac.toString(), sandbox, false,
@@ -324,13 +390,17 @@ public final class Endpoints {
             return false;
         }
         EndpointRecord e = entry.get().record();
-        new Networks(host).find(network).ifPresent(net -> {
-            if (net.bridge().isPresent() || NetNamespaces.exists(net.overlayNamespace())) {
-                host.overlay(net).rtnl().links().deleteIfExists(e.hostVeth());
-            }
-        });
+        if (!e.hostVeth().isEmpty()) {
+            new Networks(host).find(network).ifPresent(net -> {
+                if (net.bridge().isPresent() || NetNamespaces.exists(net.overlayNamespace())) {
+                    host.overlay(net).rtnl().links().deleteIfExists(e.hostVeth());
+                }
+            });
+        }
         if (e.ownNamespace()) {
             NetNamespaces.deleteIfExists(e.namespace());
+        } else if (e.hostVeth().isEmpty()) {
+            deleteChild(e);
         }
         journal.release(name);
         return true;

@@ -47,13 +47,18 @@ public final class Host implements AutoCloseable {
     public static Host open(String prefix, Path stateRoot, Optional<String> hostNs) {
         checkPrefix(prefix);
         NetNs ns = hostNs.map(NetNs::named).orElseGet(NetNs::current);
-        Path dir = prefix.isEmpty() ? stateRoot : simulatedHosts(stateRoot).resolve(prefix);
         try {
-            return new Host(prefix, ns, new LocalState(dir));
+            return new Host(prefix, ns, records(prefix, stateRoot));
         } catch (RuntimeException e) {
             ns.close();
             throw e;
         }
+    }
+
+    /** The records of the host with namespace prefix {@code prefix}, without opening anything in the kernel. */
+    public static LocalState records(String prefix, Path stateRoot) {
+        checkPrefix(prefix);
+        return new LocalState(prefix.isEmpty() ? stateRoot : simulatedHosts(stateRoot).resolve(prefix));
     }
 
     /**

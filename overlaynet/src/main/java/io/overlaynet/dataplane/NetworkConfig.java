@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
  *                inner frame carries its own checksum. The kernel's default (and so the walkthroughs') is on.
  * @param egress  containers reach addresses outside the network through this host, their source
  *                translated to the host's address ({@link Egress})
+ * @param attach  how containers join the VXLAN device here ({@link Attach})
  */
 public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress gateway, int mtu, int port,
-                            Mode mode, Optional<String> bridge, boolean udpCsum, boolean egress) {
+                            Mode mode, Optional<String> bridge, boolean udpCsum, boolean egress, Attach attach) {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     public static final int VXLAN_OVERHEAD = 50;
     public static final int DEFAULT_PORT = 4789;
@@ -49,6 +50,21 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
         if (egress && bridge.isPresent()) {
             throw new IllegalArgumentException("egress needs an overlay namespace: leave out --bridge or --egress");
         }
+        if (attach == Attach.MACVLAN && bridge.isPresent()) {
+            throw new IllegalArgumentException("--attach macvlan needs an overlay namespace: leave out --bridge or "
+                    + "--attach");
+        }
+    }
+
+    /** A network whose containers attach by bridge. */
+    public NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress gateway, int mtu, int port, Mode mode,
+                         Optional<String> bridge, boolean udpCsum, boolean egress) {
+        this(name, vni, subnet, gateway, mtu, port, mode, bridge, udpCsum, egress, Attach.BRIDGE);
+    }
+
+    /** The same network with containers attached as {@code how}. */
+    public NetworkConfig attachedBy(Attach how) {
+        return new NetworkConfig(name, vni, subnet, gateway, mtu, port, mode, bridge, udpCsum, egress, how);
     }
 
     /** A network without egress. */
@@ -71,7 +87,7 @@ public record NetworkConfig(String name, int vni, IpPrefix subnet, InetAddress g
     /** The network as a host's record of it describes it. */
     public static NetworkConfig of(Records.NetworkRecord r) {
         return new NetworkConfig(r.name(), r.vni(), IpPrefix.parse(r.subnet()), Ip.parse(r.gateway()), r.mtu(),
-                r.port(), Mode.parse(r.mode()), r.bridge(), r.udpCsum(), r.egress());
+                r.port(), Mode.parse(r.mode()), r.bridge(), r.udpCsum(), r.egress(), r.attachment());
     }
 
     /** Network names become parts of namespace names: short, lower-case, digits, '-'. */

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * {@code overlaynet network create|rm|ls|inspect}. Creating a network makes its overlay namespace: a
  * bridge holding the gateway address and a VXLAN device created in the host namespace (so its UDP
- * socket stays on the underlay), then moved in and enslaved. Order of kernel writes: namespace, bridge,
+ * socket stays on the underlay), then moved in and enslaved; with macvlan attachment ({@link Attach}),
+ * no bridge: the gateway address sits on a macvlan child of the VXLAN device. Order of kernel writes: namespace, bridge,
  * gateway address, VXLAN, record; a failure undoes the namespace, which takes everything in it along.
  */
 public final class Networks {
@@ -152,8 +153,15 @@ public final class Networks {
      * the underlay), moved in and renamed vxlan1 in the same request, enslaved to br0, up.
      */
     public void addVxlan(NetNs overlayNs, Rtnl inOverlay, VxlanSpec spec, int vni, int mtu) {
+        addVxlan(overlayNs, inOverlay, spec, vni, mtu, Attach.BRIDGE);
+    }
+
+    /** The same; for macvlan attachment vxlan1 stays on its own (its children are the ports). */
+    private void addVxlan(NetNs overlayNs, Rtnl inOverlay, VxlanSpec spec, int vni, int mtu, Attach attach) {
         host.rtnl().links().addAndMove(LinkSpec.of(tempVxlanName(vni), spec).mtu(mtu), overlayNs, Overlay.VXLAN);
-        inOverlay.links().setMaster(Overlay.VXLAN, Overlay.BRIDGE);
+        if (attach == Attach.BRIDGE) {
+            inOverlay.links().setMaster(Overlay.VXLAN, Overlay.BRIDGE);
+        }
         inOverlay.links().setUp(Overlay.VXLAN);
     }
 
@@ -166,9 +174,18 @@ public final class Networks {
         Rtnl rt = Rtnl.createNamespace(nsName, OVERLAY_SYSCTLS);
         try (rt; NetNs ns = rt.namespace().orElseThrow()) {
             rt.links().setUp("lo");
-            rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
-            rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
-            addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu());
+            if (cfg.attach() == Attach.BRIDGE) {
+                rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
+                rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
+                addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu(), Attach.BRIDGE);
+            } else {
+                // The gateway is a child of vxlan1 like the containers: a macvlan's lower device cannot
+                // talk to its own children, so the address could not sit on vxlan1.
+                addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu(), Attach.MACVLAN);
+                rt.links().add(LinkSpec.of(Overlay.GATEWAY, new LinkKind.Macvlan(rt.links().index(Overlay.VXLAN)))
+                        .mtu(cfg.mtu()).up(true));
+                rt.addresses().add(Overlay.GATEWAY, cfg.gatewayPrefix());
+            }
             if (cfg.egress()) {
                 Egress.add(host, ns, rt, cfg, underlay.device());
             }
@@ -199,7 +216,7 @@ public final class Networks {
     private NetworkRecord record(NetworkConfig cfg, Underlay u, String ns, String vxlan) {
         return new NetworkRecord(cfg.name(), cfg.vni(), cfg.subnet().toString(), cfg.gateway().getHostAddress(),
                 cfg.mtu(), cfg.port(), cfg.mode().toString(), cfg.bridge(), u.device(), u.address().getHostAddress(),
-                ns, vxlan, cfg.udpCsum(), cfg.egress(), !open);
+                ns, vxlan, cfg.udpCsum(), cfg.egress(), !open, cfg.attach().toString());
     }
 
     /** flannel-style ensure: an existing network must match field by field, else say which field differs. */
@@ -214,6 +231,7 @@ public final class Networks {
         check(r.name(), "bridge", r.bridge(), cfg.bridge());
         check(r.name(), "egress", r.egress(), cfg.egress());
         check(r.name(), "VTEP allow-list", r.allowList(), !open);
+        check(r.name(), "attachment", r.attachment(), cfg.attach());
     }
 
     private static void check(String network, String field, Object have, Object want) {
@@ -241,6 +259,16 @@ public final class Networks {
                     .filter(l -> l.alias().orElse("").equals(Host.OWNER_ALIAS + ":" + name))
                     .ifPresent(l -> host.rtnl().links().delete(l.name()));
         } else {
+            // The kernel tears a namespace down later, on its own time: its VXLAN device (and the VNI it
+            // holds on the UDP port) would outlive 'network rm' for a moment, and a create right after
+            // would find the VNI taken. Deleted first, it is gone when rm returns.
+            if (NetNamespaces.exists(r.overlayNamespace())) {
+                try (NetNs ns = NetNs.named(r.overlayNamespace()); Rtnl rt = Rtnl.open(ns)) {
+                    rt.links().deleteIfExists(r.vxlanDevice());
+                } catch (RuntimeException ignored) {
+                    // the namespace went meanwhile: so did its device
+                }
+            }
             NetNamespaces.deleteIfExists(r.overlayNamespace());
         }
         if (r.egress()) {
@@ -268,7 +296,12 @@ public final class Networks {
     }
 
     public List<NetworkRecord> list() {
-        return host.state().list("networks", NetworkRecord.class);
+        return list(host.state());
+    }
+
+    /** The networks recorded in a host's records (read only: nothing in the kernel is opened). */
+    public static List<NetworkRecord> list(io.overlaynet.state.LocalState records) {
+        return records.list("networks", NetworkRecord.class);
     }
 
     public Optional<NetworkRecord> find(String name) {

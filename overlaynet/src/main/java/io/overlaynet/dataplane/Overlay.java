@@ -13,6 +13,8 @@ import java.util.Optional;
 public final class Overlay implements AutoCloseable {
     public static final String BRIDGE = "br0";
     public static final String VXLAN = "vxlan1";
+    /** With macvlan attachment: the child of vxlan1 holding the gateway address, in place of the bridge. */
+    public static final String GATEWAY = "gw0";
 
     private final NetworkRecord record;
     private final Optional<NetNs> ownNamespace;
@@ -59,6 +61,11 @@ public final class Overlay implements AutoCloseable {
 
     public String vxlan() {
         return record.vxlanDevice();
+    }
+
+    /** The link holding the gateway address: the bridge, or gw0 with macvlan attachment. */
+    public String gatewayDevice() {
+        return record.attachment() == Attach.MACVLAN ? GATEWAY : bridge();
     }
 
     public int vxlanIndex() {

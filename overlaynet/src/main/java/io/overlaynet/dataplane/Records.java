@@ -7,10 +7,17 @@ public final class Records {
     private Records() {
     }
 
-    /** A network as created on this host; {@code egress} is false in records written before it existed. */
+    /**
+     * A network as created on this host; {@code egress} is false in records written before it existed, and
+     * {@code attach} missing (null) in those written before macvlan attachment: they attach by bridge.
+     */
     public record NetworkRecord(String name, int vni, String subnet, String gateway, int mtu, int port, String mode,
                                 Optional<String> bridge, String underlay, String vtep, String overlayNamespace,
-                                String vxlanDevice, boolean udpCsum, boolean egress, boolean allowList) {
+                                String vxlanDevice, boolean udpCsum, boolean egress, boolean allowList, String attach) {
+        /** How this network's containers are attached here. */
+        public Attach attachment() {
+            return Attach.parse(attach);
+        }
     }
 
     /** A local endpoint. {@code ownNamespace}: we created the container namespace and remove it with the endpoint. */

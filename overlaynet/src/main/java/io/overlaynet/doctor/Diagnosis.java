@@ -1,6 +1,8 @@
 package io.overlaynet.doctor;
 
+
 import io.overlaynet.doctor.HostView.EndpointView;
+import io.overlaynet.dataplane.Attach;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.nft.Nft;
@@ -147,7 +149,7 @@ public final class Diagnosis {
         List<Optional<Problem>> hops = new ArrayList<>();
         hops.add(containerLink(from));
         hops.add(veth(src, from));
-        hops.add(device(src, src.bridge(), "bridge"));
+        hops.add(device(src, src.bridge(), gatewayWhat(src)));
         if (!local) {
             hops.add(device(src, src.vxlan(), "VXLAN device"));
             hops.add(underlayLink(src));
@@ -155,7 +157,7 @@ public final class Diagnosis {
         if (!local && dst.seen()) {
             hops.add(underlayLink(dst));
             hops.add(device(dst, dst.vxlan(), "VXLAN device"));
-            hops.add(device(dst, dst.bridge(), "bridge"));
+            hops.add(device(dst, dst.bridge(), gatewayWhat(dst)));
         }
         if (dst.seen()) {
             hops.add(veth(dst, to));
@@ -173,7 +175,15 @@ public final class Diagnosis {
         return down(e.eth0().get(), e.label() + " " + e.eth0().get().name(), nsArg(e.namespace()));
     }
 
+    /** What holds the gateway on that host: the bridge, or the gateway's macvlan child. */
+    private static String gatewayWhat(HostView h) {
+        return h.network().attachment() == Attach.MACVLAN ? "gateway macvlan" : "bridge";
+    }
+
     private Optional<Problem> veth(HostView h, EndpointView e) {
+        if (h.network().attachment() == Attach.MACVLAN) {
+            return Optional.empty(); // no veth: the container's interface is a child of vxlan1, checked on its own
+        }
         if (e.hostVeth().isEmpty()) {
             return Optional.of(new Problem(Cause.LINK_DOWN, h.name() + " veth of " + e.name(),
                     "the host side of " + e.label() + "'s veth pair is gone from " + h.overlayNs(),

@@ -141,7 +141,7 @@ public record HostView(String name, String flags, String hostNsName, String over
             if (overlayThere) {
                 Overlay o = host.overlay(net);
                 o.rtnl().links().list().forEach(l -> overlayLinks.put(l.name(), l));
-                bridge = Optional.ofNullable(overlayLinks.get(o.bridge()));
+                bridge = Optional.ofNullable(overlayLinks.get(o.gatewayDevice()));
                 vxlan = Optional.ofNullable(overlayLinks.get(o.vxlan()));
                 if (vxlan.isPresent()) {
                     int index = vxlan.get().index();

@@ -2,6 +2,7 @@ package io.overlaynet.lab;
 
 import io.overlaynet.agent.AgentClient;
 import io.overlaynet.agent.AgentIndex;
+import io.overlaynet.dataplane.Attach;
 import io.overlaynet.dataplane.BridgeNetfilter;
 import io.overlaynet.dataplane.Endpoints;
 import io.overlaynet.dataplane.Host;
@@ -63,6 +64,8 @@ public final class Lab {
     private boolean tls;
     /** The agents carry VXLAN between hosts inside WireGuard. */
     private boolean encrypt;
+    /** How the hosts attach containers to the network. */
+    private Attach attach = Attach.BRIDGE;
 
     public Lab(String prefix, Path stateRoot, PrintStream out) {
         Host.checkPrefix(prefix);
@@ -87,6 +90,12 @@ public final class Lab {
     /** The same lab, its agents encrypting VXLAN between hosts with WireGuard ({@code agent --encrypt}). */
     public Lab withEncryption() {
         this.encrypt = true;
+        return this;
+    }
+
+    /** The same lab, its hosts attaching containers as {@code how} ({@code network create --attach}). */
+    public Lab attachedBy(Attach how) {
+        this.attach = how;
         return this;
     }
 
@@ -185,7 +194,7 @@ public final class Lab {
         String ul = prefix + "underlay";
         List<LabHost> made = new ArrayList<>();
         LabRecord building = new LabRecord(prefix, mode.toString(), ul, made, NETWORK, "", "", List.of(), List.of(), false,
-                open, false);
+                open, false, attach.toString());
         labs().write(prefix + ".json", building);
         try {
             underlay(ul, hosts);
@@ -237,7 +246,7 @@ public final class Lab {
             }
             store = agents.store(storeKind, ul, etcdPlaces(storeKind, etcdMembers), tls);
             rec = new LabRecord(prefix, reactive ? "reactive" : "proactive", ul, made, NETWORK, store.storeUrl(),
-                    store.storeDir(), agentPids, store.etcdPids(), false, open, encrypt);
+                    store.storeDir(), agentPids, store.etcdPids(), false, open, encrypt, attach.toString());
             // Recorded early so 'lab down' can clean up after a failure half-way.
             labs().write(prefix + ".json", rec);
             for (int i = 1; i <= hosts; i++) {
@@ -246,7 +255,7 @@ public final class Lab {
             }
             for (LabHost h : made) {
                 checkNotCancelled();
-                agentPids.add(agents.startAgent(h, store.storeUrl(), reactive, open, encrypt));
+                agentPids.add(agents.startAgent(h, store.storeUrl(), reactive, open, encrypt, attach));
             }
             labs().write(prefix + ".json", rec);
             List<LabHost> withContainers = new ArrayList<>();
@@ -295,7 +304,8 @@ public final class Lab {
         LabRecord rec = record().orElseThrow(() -> new IllegalStateException("no lab " + prefix));
         LabAgents agents = new LabAgents(stateRoot, prefix);
         try {
-            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"), rec.open(), rec.encrypt());
+            long pid = agents.startAgent(h, rec.store(), rec.mode().equals("reactive"), rec.open(), rec.encrypt(),
+                    Attach.parse(rec.attach()));
             List<Long> pids = new ArrayList<>(rec.agentPids());
             int at = rec.hosts().indexOf(h);
             if (at >= 0 && at < pids.size()) {
@@ -432,7 +442,7 @@ public final class Lab {
             // A multicast network's members are not known in advance: the allow-list cannot cover it.
             Networks nets = open || mode instanceof Mode.Multicast ? new Networks(host).open() : new Networks(host);
             nets.create(new NetworkConfig(NETWORK, VNI, SUBNET, SUBNET.addressAt(1), MTU,
-                    NetworkConfig.DEFAULT_PORT, mode, Optional.empty(), false), Optional.of(HOST_IF));
+                    NetworkConfig.DEFAULT_PORT, mode, Optional.empty(), false).attachedBy(attach), Optional.of(HOST_IF));
             for (String[] c : containersOf(i)) {
                 EndpointRecord e = new Endpoints(host).add(new Endpoints.Request(NETWORK, c[0], Ip.parse(c[1]),
                         Optional.empty(), Optional.empty())).record();

@@ -1,5 +1,7 @@
 package io.overlaynet.lab;
 
+import io.overlaynet.dataplane.Attach;
+
 import io.overlaynet.agent.AgentClient;
 import io.overlaynet.agent.StoreRecords;
 import io.overlaynet.dataplane.Records.EndpointRecord;
@@ -85,7 +87,8 @@ final class LabAgents {
     }
 
     /** Starts the agent of one host inside its namespace (nsenter --net: no private mount namespace). */
-    long startAgent(LabHost h, String storeUrl, boolean reactive, boolean open, boolean encrypt) throws IOException {
+    long startAgent(LabHost h, String storeUrl, boolean reactive, boolean open, boolean encrypt, Attach attach)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=" + NetNamespaces.RUN_DIR.resolve(h.namespace()),
                 ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(AGENT_JVM);
@@ -100,6 +103,9 @@ final class LabAgents {
                 "--api-socket", socket(h).toString(), "--lease-ttl", "10"));
         if (open) {
             cmd.add("--no-allow-list");
+        }
+        if (attach != Attach.BRIDGE) {
+            cmd.add("--attach=" + attach);
         }
         if (encrypt) {
             cmd.add("--encrypt");

@@ -11,12 +11,13 @@ import java.util.List;
  */
 public record LabRecord(String prefix, String mode, String underlayNamespace, List<LabHost> hosts, String network,
                         String store, String storeDir, List<Long> agentPids, List<Long> etcdPids, Boolean complete,
-                        Boolean open, Boolean encrypt) {
+                        Boolean open, Boolean encrypt, String attach) {
 
     /** A lab with the VTEP allow-list and without encryption. */
     public LabRecord(String prefix, String mode, String underlayNamespace, List<LabHost> hosts, String network,
                      String store, String storeDir, List<Long> agentPids, List<Long> etcdPids, Boolean complete) {
-        this(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, complete, false, false);
+        this(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, complete, false, false,
+                "bridge");
     }
 
     /**
@@ -27,6 +28,7 @@ public record LabRecord(String prefix, String mode, String underlayNamespace, Li
         complete = complete == null || complete;
         open = open != null && open;
         encrypt = encrypt != null && encrypt;
+        attach = attach == null ? "bridge" : attach;
         store = store == null ? "" : store;
         storeDir = storeDir == null ? "" : storeDir;
         agentPids = agentPids == null ? List.of() : agentPids;
@@ -36,13 +38,13 @@ public record LabRecord(String prefix, String mode, String underlayNamespace, Li
     /** The same lab, all of it built. */
     public LabRecord completed() {
         return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, agentPids, etcdPids, true,
-                open, encrypt);
+                open, encrypt, attach);
     }
 
     /** The same lab, its agents now these processes. */
     public LabRecord withAgentPids(List<Long> pids) {
         return new LabRecord(prefix, mode, underlayNamespace, hosts, network, store, storeDir, pids, etcdPids, complete,
-                open, encrypt);
+                open, encrypt, attach);
     }
 
     /** Whether per-host agents run this lab (proactive or reactive mode). */

@@ -51,6 +51,41 @@ class NetworkCreateCliTest {
         assertFalse(udpCsum(Host.overlayNamespace(prefix, "c0")));
     }
 
+    /** {@code --attach macvlan}: recorded, listed, part of the idempotency check; bad values are one-line errors. */
+    @Test
+    void attachMacvlanIsRecordedListedAndCheckedAndBadValuesAreRefused() {
+        LabRecord lab = fixture.up(1, new Mode.Static());
+        LabHost h = lab.hosts().getFirst();
+        String prefix = h.nsPrefix() + "a-";
+        List<String> where = fixture.actAs(h, prefix);
+
+        Cli.Run made = Cli.expect(0, where, "network", "create", "mv", "--vni", "72", "--subnet", "10.7.2.0/24",
+                "--attach", "macvlan");
+        assertTrue(made.out().contains(" macvlan "), made.out());
+        assertEquals("macvlan", Cli.expect(0, where, "network", "inspect", "mv", "-o", "json").json().path("attach")
+                .asText());
+        assertTrue(Cli.expect(0, where, "network", "ls").out().lines().anyMatch(l -> l.startsWith("mv ")
+                && l.contains(" macvlan ")), "ATTACH column");
+        Cli.Run ep = Cli.expect(0, where, "endpoint", "add", "mv", "e1", "--ip", "10.7.2.5");
+        assertTrue(ep.out().contains("a macvlan child of the VXLAN device"), ep.out());
+        assertTrue(Cli.expect(0, where, "endpoint", "ls").out().contains("(macvlan)"));
+
+        Cli.Run clash = Cli.expect(2, where, "network", "create", "mv", "--vni", "72", "--subnet", "10.7.2.0/24");
+        assertEquals(1, clash.err().lines().count(), clash.err());
+        assertTrue(clash.err().contains("attachment macvlan, asked for bridge"), clash.err());
+
+        Cli.Run bad = Cli.expect(2, where, "network", "create", "x1", "--vni", "73", "--subnet", "10.7.3.0/24",
+                "--attach", "ipvlan");
+        assertEquals(1, bad.err().lines().count(), bad.err());
+        assertTrue(bad.err().contains("unknown attachment 'ipvlan': use bridge or macvlan"), bad.err());
+        Cli.Run withBridge = Cli.expect(2, where, "network", "create", "x2", "--vni", "74", "--subnet", "10.7.4.0/24",
+                "--attach", "macvlan", "--bridge", "br0");
+        assertTrue(withBridge.err().contains("--attach macvlan needs an overlay namespace"), withBridge.err());
+        assertFalse(io.overlaynet.netlink.netns.NetNamespaces.exists(Host.overlayNamespace(prefix, "x1")));
+        Cli.expect(0, where, "network", "rm", "mv");
+        assertFalse(io.overlaynet.netlink.netns.NetNamespaces.exists(Host.overlayNamespace(prefix, "mv")));
+    }
+
     @Test
     void theMtuDefaultsToTheUnderlaysLess50AndOneThatDoesNotFitIsRefused() throws Exception {
         LabRecord lab = fixture.up(1, new Mode.Static());

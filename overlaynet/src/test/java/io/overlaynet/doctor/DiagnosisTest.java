@@ -44,7 +44,7 @@ class DiagnosisTest {
     private static HostView host(String name, String vtep, String ip, String mac, String otherIp, String otherMac,
                                  String otherVtep, boolean withArp, Set<String> admitted) {
         NetworkRecord net = new NetworkRecord("demo", 42, "12.12.12.0/24", "12.12.12.1", 1450, 4789, "static",
-                Optional.empty(), "eth1", vtep, name + "-ovl-demo", "vxlan1", false, false, true);
+                Optional.empty(), "eth1", vtep, name + "-ovl-demo", "vxlan1", false, false, true, "bridge");
         Link bridge = link(2, "br0", 1450, 0, Optional.empty());
         Link vxlan = link(3, "vxlan1", 1450, 2, Optional.of(VxlanSpec.of(42).port(4789).learning(false)));
         EndpointView e = new EndpointView(name, "pinkns", name + "-pinkns", ip, mac,

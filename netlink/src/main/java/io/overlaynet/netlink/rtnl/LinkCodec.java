@@ -31,6 +31,9 @@ final class LinkCodec {
         spec.namespace().ifPresent(ns -> w.put(Ifla.NET_NS_FD, ns.fd()));
         spec.alias().ifPresent(a -> w.put(Ifla.IFALIAS, a));
         putQueues(w, spec.queues());
+        if (spec.kind() instanceof LinkKind.Macvlan m) {
+            w.put(Ifla.LINK, m.lowerIndex());
+        }
         w.nest(Ifla.LINKINFO).put(Ifla.Info.KIND, spec.kind().kind());
         switch (spec.kind()) {
             case VxlanSpec v -> writeVxlan(w.nest(Ifla.Info.DATA), v).endNest();
@@ -43,6 +46,7 @@ final class LinkCodec {
             }
             case LinkKind.Dummy d -> {
             }
+            case LinkKind.Macvlan m -> w.nest(Ifla.Info.DATA).put(Ifla.Macvlan.MODE, LinkKind.Macvlan.MODE_BRIDGE).endNest();
         }
         w.endNest();
     }

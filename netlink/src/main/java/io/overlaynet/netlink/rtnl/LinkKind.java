@@ -6,7 +6,7 @@ import io.overlaynet.netlink.netns.NetNs;
 import java.util.Optional;
 
 /** The kinds of link overlaynet creates, with their kind-specific options (IFLA_INFO_DATA). */
-public sealed interface LinkKind permits LinkKind.Bridge, LinkKind.Veth, LinkKind.Dummy, VxlanSpec {
+public sealed interface LinkKind permits LinkKind.Bridge, LinkKind.Veth, LinkKind.Dummy, LinkKind.Macvlan, VxlanSpec {
 
     /** The IFLA_INFO_KIND string. */
     String kind();
@@ -56,6 +56,26 @@ public sealed interface LinkKind permits LinkKind.Bridge, LinkKind.Veth, LinkKin
     record Dummy() implements LinkKind {
         public String kind() {
             return "dummy";
+        }
+    }
+
+    /**
+     * {@code link LOWER type macvlan mode bridge}: a child of the link with index {@code lowerIndex} in
+     * the namespace of the request's socket; the child may be made in another namespace ({@link
+     * LinkSpec#in}). Bridge mode: children of one lower link reach each other directly.
+     */
+    record Macvlan(int lowerIndex) implements LinkKind {
+        /** MACVLAN_MODE_BRIDGE. */
+        public static final int MODE_BRIDGE = 4;
+
+        public Macvlan {
+            if (lowerIndex <= 0) {
+                throw new IllegalArgumentException("macvlan lower link index " + lowerIndex + " is not an interface index");
+            }
+        }
+
+        public String kind() {
+            return "macvlan";
         }
     }
 }

@@ -68,12 +68,17 @@ public record LinkSpec(String name, LinkKind kind, Optional<Integer> mtu, Option
         mac.ifPresent(m -> sb.append(" address ").append(m));
         namespace.ifPresent(n -> sb.append(" ").append(n));
         queues.ifPresent(q -> sb.append(" numtxqueues ").append(q).append(" numrxqueues ").append(q));
+        if (kind instanceof LinkKind.Macvlan m) {
+            sb.append(" link ").append(m.lowerIndex());
+        }
         sb.append(" type ").append(kind.kind());
         if (kind instanceof VxlanSpec v) {
             sb.append(' ').append(v);
         } else if (kind instanceof LinkKind.Veth v) {
             sb.append(" peer name ").append(v.peerName());
             v.peerNamespace().ifPresent(n -> sb.append(" ").append(n));
+        } else if (kind instanceof LinkKind.Macvlan) {
+            sb.append(" mode bridge");
         }
         return sb.toString();
     }

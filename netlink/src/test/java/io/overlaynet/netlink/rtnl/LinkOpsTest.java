@@ -95,6 +95,26 @@ class LinkOpsTest {
     }
 
     @Test
+    void macvlanChildMadeDirectlyInAnotherNamespace() {
+        NetNs host = namespaces.create("mvh");
+        NetNs ctr = namespaces.create("mvc");
+        Rtnl rt = namespaces.rtnl(host);
+        rt.links().add(LinkSpec.of("br0", LinkKind.Bridge.DEFAULT).mtu(1450).up(true));
+        int lower = rt.links().index("br0");
+        MacAddress mac = MacAddress.parse("02:42:0c:0c:0c:07");
+        rt.links().add(LinkSpec.of("eth0", new LinkKind.Macvlan(lower)).in(ctr).mac(mac).mtu(1450));
+
+        JsonNode j = link(ctr.name().orElseThrow(), "eth0");
+        assertEquals("macvlan", j.at("/linkinfo/info_kind").asText());
+        assertEquals("bridge", j.at("/linkinfo/info_data/mode").asText());
+        assertEquals("02:42:0c:0c:0c:07", j.get("address").asText());
+        assertEquals(1450, j.get("mtu").asInt());
+        assertTrue(rt.links().find("eth0").isEmpty(), "the child is made in the other namespace only");
+        assertEquals("macvlan", namespaces.rtnl(ctr).links().get("eth0").kind().orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> new LinkKind.Macvlan(0));
+    }
+
+    @Test
     void vxlanWithTheWalkthroughOptionsReadsBackIdentically() {
         NetNs ns = namespaces.create("vx");
         String n = ns.name().orElseThrow();

@@ -80,6 +80,14 @@ public final class Ifla {
         }
     }
 
+    /** IFLA_MACVLAN_*: inside IFLA_INFO_DATA of a macvlan link. */
+    public static final class Macvlan {
+        public static final AttrDef<Integer> MODE = new AttrDef<>(1, "IFLA_MACVLAN_MODE", U32);
+
+        private Macvlan() {
+        }
+    }
+
     private Ifla() {
     }
 }
