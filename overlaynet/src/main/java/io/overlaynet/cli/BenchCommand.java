@@ -23,8 +23,7 @@ import java.util.function.Function;
 
 /** {@code overlaynet bench ...}: measurements that run their reference in the same invocation. */
 @Command(name = "bench", description = "Measure overlaynet against its reference (iproute2, the walkthroughs' scripts).",
-        mixinStandardHelpOptions = true, subcommands = {BenchCommand.Netlink.class, BenchCommand.Cli.class, BenchCommand.Attach.class, BenchCommand.Throughput.class,
-            BenchCommand.FirstPacket.class, BenchCommand.Converge.class, BenchCommand.Churn.class, BenchCommand.Cni.class, BenchCommand.Scale.class})
+        mixinStandardHelpOptions = true)
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

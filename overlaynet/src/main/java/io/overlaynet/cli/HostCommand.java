@@ -13,8 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code overlaynet host reset}: remove everything overlaynet made on this host, and nothing else. */
-@Command(name = "host", mixinStandardHelpOptions = true, description = "Host-wide operations.",
-        subcommands = {HostCommand.Reset.class, HostCommand.ListHosts.class})
+@Command(name = "host", mixinStandardHelpOptions = true, description = "Host-wide operations.")
 final class HostCommand {
 
     @Command(name = "reset", mixinStandardHelpOptions = true,

@@ -24,9 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code overlaynet lab up|ping|status|down|ls|demo}: the walkthroughs' scenario on simulated hosts. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = "Simulated hosts on one machine (network namespaces) running the walkthroughs' scenario.",
-        subcommands = {LabCommand.Up.class, LabCommand.Ping.class, LabCommand.Status.class, LabCommand.Down.class,
-            LabCommand.Ls.class, LabCommand.Demo.class, LabCommand.Doctor.class})
+        description = "Simulated hosts on one machine (network namespaces) running the walkthroughs' scenario.")
 final class LabCommand {
 
     /** --state-dir and -o, which every lab command takes. */

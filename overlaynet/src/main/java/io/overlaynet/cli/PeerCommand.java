@@ -18,8 +18,7 @@ import java.util.concurrent.Callable;
 
 /** {@code overlaynet peer add|rm|ls}. */
 @Command(name = "peer", mixinStandardHelpOptions = true,
-        description = "Remote endpoints (ARP + FDB entries) and flood-list VTEPs of a network.",
-        subcommands = {PeerCommand.Add.class, PeerCommand.Remove.class, PeerCommand.ListPeers.class})
+        description = "Remote endpoints (ARP + FDB entries) and flood-list VTEPs of a network.")
 final class PeerCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = {
