@@ -19,6 +19,7 @@ import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Ip;
 import io.overlaynet.netlink.rtnl.IpPrefix;
+import io.overlaynet.netlink.rtnl.Route;
 import io.overlaynet.netlink.rtnl.Rtnl;
 import io.overlaynet.netlink.rtnl.VxlanSpec;
 import io.overlaynet.state.LocalState;
@@ -61,13 +62,15 @@ public final class ThroughputBench {
      * One row: which hooks and outer checksum are on, and what the row changes besides. {@code kernelMss}:
      * the containers' routes without the network's advmss, so TCP takes the kernel's MSS as the walkthroughs' does.
      * {@code iperfArgs}: what the row asks of iperf3 on both paths (another congestion control, more
-     * streams).
+     * streams). {@code routeCc}: a congestion control set on both paths' routes ({@code congctl}), so that
+     * sockets take it from their first packet.
      */
     private record Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum,
                            List<String> iperfArgs, Offload offload, boolean kernelMss, boolean openVteps,
-                           Layout layout) {
+                           Layout layout, Optional<String> routeCc) {
         Setting(String name, boolean overlayHooks, boolean underlayHooks, boolean udpCsum) {
-            this(name, overlayHooks, underlayHooks, udpCsum, List.of(), Offload.NONE, false, false, Layout.BRIDGE);
+            this(name, overlayHooks, underlayHooks, udpCsum, List.of(), Offload.NONE, false, false, Layout.BRIDGE,
+                    Optional.empty());
         }
 
         /** The lab default (no outer checksum, no hooks), to be changed in one respect. */
@@ -79,25 +82,35 @@ public final class ThroughputBench {
             List<String> all = new ArrayList<>(iperfArgs);
             all.addAll(List.of(args));
             return new Setting(name, overlayHooks, underlayHooks, udpCsum, List.copyOf(all), offload, kernelMss, openVteps,
-                    layout);
+                    layout, routeCc);
         }
 
         Setting offloadOff(Offload off) {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, off, kernelMss, openVteps, layout);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, off, kernelMss, openVteps, layout,
+                    routeCc);
         }
 
         Setting withKernelMss() {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, true, openVteps, layout);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, true, openVteps, layout,
+                    routeCc);
         }
 
         /** The VTEP allow-list's rules out for this row's runs (its sets stay). */
         Setting withoutAllowList() {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, true, layout);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, true, layout,
+                    routeCc);
         }
 
         /** The same, measured between the containers of another layout. */
         Setting on(Layout l) {
-            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, openVteps, l);
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, openVteps, l,
+                    routeCc);
+        }
+
+        /** The same with {@code cc} set on both paths' routes. */
+        Setting routeCongestionControl(String cc) {
+            return new Setting(name, overlayHooks, underlayHooks, udpCsum, iperfArgs, offload, kernelMss, openVteps,
+                    layout, Optional.of(cc));
         }
     }
 
@@ -210,6 +223,8 @@ public final class ThroughputBench {
             Setting.labDefault("lab default, VXLAN segmentation offload off on the hosts' eth1")
                     .offloadOff(Offload.UNDERLAY_TUNNEL_GSO),
             Setting.labDefault("lab default, 2 TCP streams at once on both paths (iperf3 -P 2)").iperf("-P", "2"),
+            Setting.labDefault("lab default, congestion control cubic on both paths' routes (congctl: never paced)")
+                    .routeCongestionControl("cubic"),
             Setting.labDefault("lab default, containers on macvlan children of vxlan1 (--attach macvlan)")
                     .on(Layout.MACVLAN),
             Setting.labDefault("flannel-style by iproute2: VXLAN device + routes, routed veths, no bridge")
@@ -278,13 +293,19 @@ public final class ThroughputBench {
                     allow_list_cost_pct: how much lower the headline's ratio is than the row without the VTEP allow-list,
                     round by round (negative: the allow-list's row was the faster; within the noise).
                     macvlan_* and flannel_style_*: those rows' ratios, and their ratio over the headline's, round by
-                    round (above 1: that layout carried more than overlaynet's default).""");
+                    round (above 1: that layout carried more than overlaynet's default).
+                    unpaced_overlay_vs_underlay: the congctl row's ratio. A socket that starts with bbr paces its
+                    packets itself (this kernel has no fq qdisc) and keeps pacing when iperf3 -C switches it to cubic;
+                    one whose route names cubic never paces, and both paths then run several times faster, the
+                    overlay's share lower: its cost per packet shows once pacing no longer sets the rate.""");
         }
         out.println();
         Figures figures = new Figures(out);
         if (!headlineOnly()) {
             figures.add("overlay_vs_underlay_over_handbuilt", overHandBuilt(results), "%.2f");
             figures.add("allow_list_cost_pct", allowListCost(results), "%.1f");
+            settings.stream().filter(x -> x.routeCc().isPresent()).findFirst().ifPresent(row ->
+                    figures.add("unpaced_overlay_vs_underlay", Summary.of(row, results.get(row)).ratio(), "%.2f"));
             for (Layout l : List.of(Layout.MACVLAN, Layout.FLANNEL)) {
                 Setting row = settings.stream().filter(x -> x.layout() == l).findFirst().orElseThrow();
                 String name = l == Layout.MACVLAN ? "macvlan" : "flannel_style";
@@ -373,7 +394,7 @@ public final class ThroughputBench {
      * The measured containers' two routes as attach makes them (with the network's advmss) or as the
      * kernel and a plain {@code ip route add default via} would (without).
      */
-    private static void setContainerRoutes(LabRecord rec, Path stateRoot, boolean advmss) {
+    private static void setContainerRoutes(LabRecord rec, Path stateRoot, boolean advmss, Optional<String> cc) {
         for (LabHost h : rec.hosts()) {
             NetworkConfig net;
             try (Host host = Host.open(h.nsPrefix(), stateRoot, Optional.of(h.namespace()))) {
@@ -383,8 +404,21 @@ public final class ThroughputBench {
             try (NetNs ns = NetNs.named(c.namespace()); Rtnl rt = Rtnl.open(ns)) {
                 int eth0 = rt.links().index(Endpoints.CONTAINER_IF);
                 IpPrefix address = new IpPrefix(Ip.parse(c.ip()), net.subnet().length());
-                rt.routes().replace(Endpoints.subnetRoute(net, address, eth0, advmss));
-                rt.routes().replace(Endpoints.defaultRoute(net, eth0, advmss));
+                Route subnet = Endpoints.subnetRoute(net, address, eth0, advmss);
+                Route viaGateway = Endpoints.defaultRoute(net, eth0, advmss);
+                rt.routes().replace(cc.map(subnet::withCongestionControl).orElse(subnet));
+                rt.routes().replace(cc.map(viaGateway::withCongestionControl).orElse(viaGateway));
+            }
+        }
+    }
+
+    /** The hosts' routes to the underlay subnet as the kernel made them, with {@code cc} on them when given. */
+    private static void setUnderlayRoutes(LabRecord rec, Optional<String> cc) {
+        for (LabHost h : rec.hosts()) {
+            try (NetNs ns = NetNs.named(h.namespace()); Rtnl rt = Rtnl.open(ns)) {
+                IpPrefix address = new IpPrefix(Ip.parse(h.address()), Lab.UNDERLAY.length());
+                Route r = Route.ofAddress(address, rt.links().index(Lab.HOST_IF));
+                rt.routes().replace(cc.map(r::withCongestionControl).orElse(r));
             }
         }
     }
@@ -405,6 +439,7 @@ public final class ThroughputBench {
         boolean csum = false;
         boolean kernelMss = false;
         boolean open = false;
+        Optional<String> cc = Optional.empty();
         for (int r = 0; r < rounds; r++) {
             StringBuilder ratios = new StringBuilder();
             for (Setting s : order) {
@@ -416,9 +451,11 @@ public final class ThroughputBench {
                     recreateVxlan(rec, stateRoot, s.udpCsum());
                     csum = s.udpCsum();
                 }
-                if (s.kernelMss() != kernelMss) {
-                    setContainerRoutes(rec, stateRoot, !s.kernelMss());
+                if (s.kernelMss() != kernelMss || !s.routeCc().equals(cc)) {
+                    setContainerRoutes(rec, stateRoot, !s.kernelMss(), s.routeCc());
+                    setUnderlayRoutes(rec, s.routeCc());
                     kernelMss = s.kernelMss();
+                    cc = s.routeCc();
                 }
                 apply(rec, s);
                 Pair p = measureOne(rec, s, r % 2 == 0);

@@ -93,7 +93,7 @@ class CliTest {
         Cli.Run r = cli("bench", "throughput", "--rounds", "1", "--seconds", "1", "--omit", "0");
         assertEquals(0, r.exit(), r.err());
         List<String> rows = throughputRows(r);
-        assertEquals(13, rows.size(), r.out()); // twelve settings, and the encrypted network's row
+        assertEquals(14, rows.size(), r.out()); // thirteen settings, and the encrypted network's row
         for (String row : rows) {
             String[] f = row.trim().split("\\s+");
             assertTrue(Double.parseDouble(f[f.length - 5]) > 0 && Double.parseDouble(f[f.length - 4]) > 0,
@@ -103,21 +103,22 @@ class CliTest {
         assertTrue(rows.getFirst().startsWith("hand-built defaults"), rows.getFirst());
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
         assertTrue(rows.stream().anyMatch(row -> row.contains("the kernel's TCP MSS")), r.out());
+        assertTrue(rows.get(rows.size() - 6).contains("congctl"), r.out());
         assertTrue(rows.get(rows.size() - 5).contains("--attach macvlan"), r.out());
         assertTrue(rows.get(rows.size() - 4).startsWith("flannel-style"), r.out());
         assertTrue(rows.get(rows.size() - 3).contains("without the VTEP allow-list"), r.out());
         assertTrue(rows.get(rows.size() - 2).startsWith("overlaynet defaults"), rows.get(rows.size() - 2));
         assertTrue(rows.getLast().contains("--encrypt"), rows.getLast());
-        // The headline runs first and last in the round: 13 runs for 12 rows.
+        // The headline runs first and last in the round: 14 runs for 13 rows.
         String round = r.out().lines().filter(l -> l.contains("round 1/1")).findFirst().orElseThrow();
         assertTrue(round.contains("(the headline first and last)"), round);
-        assertEquals(13, round.substring(round.lastIndexOf(':') + 1).trim().split("\\s+").length, round);
+        assertEquals(14, round.substring(round.lastIndexOf(':') + 1).trim().split("\\s+").length, round);
         Cli.figure(r.lastLine(), "overlay_vs_underlay");
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_cpu_per_gb_vs_underlay \\d+\\.\\d+")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_vs_underlay_over_handbuilt \\d+\\.\\d+")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("allow_list_cost_pct -?\\d+\\.\\d+")), r.out());
         for (String f : List.of("macvlan_vs_underlay", "macvlan_over_default", "flannel_style_vs_underlay",
-                "flannel_style_over_default")) {
+                "flannel_style_over_default", "unpaced_overlay_vs_underlay")) {
             assertTrue(r.out().lines().anyMatch(l -> l.matches(f + " \\d+\\.\\d+")), f + " in " + r.out());
         }
         assertTrue(r.out().contains("WireGuard: wireguard-go"), r.out());

@@ -45,7 +45,12 @@ public final class RouteOps {
             r.device().ifPresent(d -> w.put(Rta.OIF, d));
             r.metric().ifPresent(m -> w.put(Rta.PRIORITY, m));
             r.source().ifPresent(s -> w.put(Rta.PREFSRC, s));
-            r.advmss().ifPresent(m -> w.nest(Rta.METRICS).put(Rta.Metrics.ADVMSS, m).endNest());
+            if (r.advmss().isPresent() || r.congestionControl().isPresent()) {
+                w.nest(Rta.METRICS);
+                r.advmss().ifPresent(m -> w.put(Rta.Metrics.ADVMSS, m));
+                r.congestionControl().ifPresent(c -> w.put(Rta.Metrics.CC_ALGO, c));
+                w.endNest();
+            }
             if (r.table() >= 256) {
                 w.put(Rta.TABLE, r.table());
             }
@@ -87,6 +92,7 @@ public final class RouteOps {
         int table = a.get(Rta.TABLE).orElse(h.table());
         return new Route(h.family(), dst, a.get(Rta.GATEWAY), a.get(Rta.OIF), table, h.protocol(), h.scope(),
                 h.type(), (h.flags() & Rtm.RTNH_F_ONLINK) != 0, a.get(Rta.PRIORITY), a.get(Rta.PREFSRC),
-                a.get(Rta.METRICS).flatMap(metrics -> metrics.get(Rta.Metrics.ADVMSS)));
+                a.get(Rta.METRICS).flatMap(metrics -> metrics.get(Rta.Metrics.ADVMSS)),
+                a.get(Rta.METRICS).flatMap(metrics -> metrics.get(Rta.Metrics.CC_ALGO)));
     }
 }

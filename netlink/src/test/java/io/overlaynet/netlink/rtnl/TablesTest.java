@@ -116,6 +116,24 @@ class TablesTest {
     }
 
     @Test
+    void congestionControlRidesOnTheRouteWithAdvmss() {
+        IpPrefix addr = IpPrefix.parse("12.12.12.2/24");
+        rt.addresses().add("br0", addr);
+        int br = rt.links().index("br0");
+        rt.routes().replace(Route.ofAddress(addr, br).withAdvmss(1404).withCongestionControl("cubic"));
+        JsonNode r = Sh.ipJson(ns, "route", "show", "12.12.12.0/24").get(0);
+        String metrics = r.path("metrics").toString();
+        assertTrue(metrics.contains("\"congestion\":\"cubic\"") && metrics.contains("\"advmss\":1404"), r.toString());
+        Route back = rt.routes().list(Rtm.AF_INET).stream().filter(x -> !x.isDefault()).findFirst().orElseThrow();
+        assertEquals(Optional.of("cubic"), back.congestionControl());
+        assertEquals(Optional.of(1404), back.advmss());
+        // Replaced without it, the route is the kernel's plain one again.
+        rt.routes().replace(Route.ofAddress(addr, br));
+        assertTrue(Sh.ipJson(ns, "route", "show", "12.12.12.0/24").get(0).path("metrics").isMissingNode());
+        assertThrows(IllegalArgumentException.class, () -> Route.ofAddress(addr, br).withCongestionControl("cu bic"));
+    }
+
+    @Test
     void neighboursPermanentAndOtherStates() {
         MacAddress mac = MacAddress.parse("02:42:0c:0c:0c:03");
         rt.neighbours().add(Neighbour.permanent(vxlan, ip("12.12.12.3"), mac));

@@ -10,6 +10,7 @@ import java.util.List;
 import static io.overlaynet.netlink.codec.Codecs.BYTES;
 import static io.overlaynet.netlink.codec.Codecs.IP;
 import static io.overlaynet.netlink.codec.Codecs.NESTED;
+import static io.overlaynet.netlink.codec.Codecs.STRING;
 import static io.overlaynet.netlink.codec.Codecs.U32;
 
 /** Route attributes (RTA_*, {@code linux/rtnetlink.h}). */
@@ -35,6 +36,8 @@ public final class Rta {
     public static final class Metrics {
         /** The MSS TCP advertises on connections that use the route ({@code ip route ... advmss N}). */
         public static final AttrDef<Integer> ADVMSS = new AttrDef<>(8, "RTAX_ADVMSS", U32);
+        /** The TCP congestion control of connections that use the route ({@code ip route ... congctl NAME}). */
+        public static final AttrDef<String> CC_ALGO = new AttrDef<>(16, "RTAX_CC_ALGO", STRING);
 
         private Metrics() {
         }
