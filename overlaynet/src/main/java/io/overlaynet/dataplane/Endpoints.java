@@ -243,10 +243,7 @@ public final class Endpoints {
             return;
         }
         try (NetNs ns = NetNs.open(path); Rtnl rt = Rtnl.open(ns)) {
-            rt.links().find(rec.containerIf())
-                    .filter(l -> l.kind().orElse("").equals("macvlan"))
-                    .filter(l -> l.alias().orElse(Host.OWNER_ALIAS).equals(Host.OWNER_ALIAS))
-                    .ifPresent(l -> rt.links().deleteIfExists(l.name()));
+            deleteOurMacvlan(rt, rec.containerIf());
         } catch (RuntimeException gone) {
             // the namespace went while we looked: its interfaces went with it
         }
@@ -322,12 +319,11 @@ public final class Endpoints {
                                        String hostEnd) {
         NetworkRecord net = new Networks(host).get(network);
         NetworkConfig cfg = NetworkConfig.of(net);
-        if (cfg.attach() == Attach.MACVLAN) {
-            throw new IllegalArgumentException("network " + network + " attaches containers by macvlan on this host; "
-                    + "Docker's driver hands over veth pairs: use a network attached by bridge for Docker");
-        }
         cfg.checkEndpointIp(ip);
         Check.linkName(hostEnd);
+        if (cfg.attach() == Attach.MACVLAN) {
+            return macvlanForDocker(net, cfg, name, ip, mac, sandbox, hostEnd);
+        }
         EndpointRecord rec = new EndpointRecord(network, name, ip.getHostAddress(), mac.toString(), sandbox, false,
                 vethName(network, name), CONTAINER_IF);
         EndpointJournal journal = journal(network);
@@ -356,6 +352,47 @@ public final class Endpoints {
             journal.release(name);
             throw e;
         }
+    }
+
+    /**
+     * Docker's way on a macvlan network: a child of vxlan1 made in the host namespace under the name
+     * Docker asked for, with the MAC, MTU and overlaynet's alias; Docker moves it into the sandbox (and,
+     * on leave, back out under that name, where {@link #remove} finds it). Recorded with no host veth and
+     * the handed-over name as its interface.
+     */
+    private EndpointRecord macvlanForDocker(NetworkRecord net, NetworkConfig cfg, String name, InetAddress ip,
+                                            MacAddress mac, String sandbox, String hostEnd) {
+        EndpointRecord rec = new EndpointRecord(net.name(), name, ip.getHostAddress(), mac.toString(), sandbox, false,
+                "", hostEnd);
+        EndpointJournal journal = journal(net.name());
+        Optional<EndpointJournal.Entry> held = journal.claim(rec);
+        if (held.isPresent()) {
+            if (held.get().record().equals(rec)) {
+                return rec;
+            }
+            throw new IllegalArgumentException("endpoint " + name + " or IP " + ip.getHostAddress() + " of network "
+                    + net.name() + " is already attached here");
+        }
+        Overlay overlay = host.overlay(net);
+        try {
+            overlay.rtnl().links().add(LinkSpec.of(hostEnd, new LinkKind.Macvlan(overlay.vxlanIndex()))
+                    .in(host.namespace()).mac(mac).mtu(cfg.mtu()));
+            host.rtnl().links().setAlias(hostEnd, Host.OWNER_ALIAS);
+            journal.ready(name);
+            return rec;
+        } catch (RuntimeException e) {
+            deleteOurMacvlan(host.rtnl(), hostEnd);
+            journal.release(name);
+            throw e;
+        }
+    }
+
+    /** Deletes {@code ifname} there when it is a macvlan carrying overlaynet's alias (never anything else). */
+    private static void deleteOurMacvlan(Rtnl rt, String ifname) {
+        rt.links().find(ifname)
+                .filter(l -> l.kind().orElse("").equals("macvlan"))
+                .filter(l -> l.alias().orElse(Host.OWNER_ALIAS).equals(Host.OWNER_ALIAS))
+                .ifPresent(l -> rt.links().deleteIfExists(l.name()));
     }
 
     /**
@@ -401,6 +438,10 @@ public final class Endpoints {
             NetNamespaces.deleteIfExists(e.namespace());
         } else if (e.hostVeth().isEmpty()) {
             deleteChild(e);
+            if (!e.containerIf().equals(CONTAINER_IF)) {
+                // Docker's hand-over, not yet taken into a sandbox or given back by one under its own name.
+                deleteOurMacvlan(host.rtnl(), e.containerIf());
+            }
         }
         journal.release(name);
         return true;

@@ -1,5 +1,6 @@
 package io.overlaynet.cni;
 
+import io.overlaynet.dataplane.Attach;
 import io.overlaynet.lab.Lab;
 import io.overlaynet.lab.LabPing;
 import io.overlaynet.lab.LabRecord;
@@ -16,6 +17,8 @@ import io.overlaynet.testing.Proc;
 import io.overlaynet.testing.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
 
@@ -69,9 +72,11 @@ class DockerTest {
      * --subnet 12.12.12.0/24 -o vni=42 demo} joins the store's network with that VNI, {@code docker run
      * --network demo} containers get cluster-wide addresses, and they reach each other across hosts.
      */
-    @Test
-    void dockerNetworksOfTheDriverReachAcrossHosts() throws Exception {
-        LabRecord lab = fixture.lab().upWithAgents(2, false, "file");
+    /** Through the driver, on hosts attaching by bridge (veth handed over) and by macvlan (a child handed over). */
+    @ParameterizedTest
+    @EnumSource(Attach.class)
+    void dockerNetworksOfTheDriverReachAcrossHosts(Attach attach) throws Exception {
+        LabRecord lab = fixture.lab().attachedBy(attach).upWithAgents(2, false, "file");
         LabHost h1 = lab.hosts().get(0);
         LabHost h2 = lab.hosts().get(1);
         try (Docker d1 = new Docker(fixture.prefix + "1", h1.namespace());
@@ -97,8 +102,15 @@ class DockerTest {
             try (NetNs out = NetNs.named(fixture.lab().outsideNamespace())) {
                 assertEquals("hello-from-docker", out.call(() -> Sockets.readAll(h1.address(), 8080)));
             }
+            if (attach == Attach.MACVLAN) {
+                String sandbox = d1.docker("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "web").out().strip();
+                String eth0 = Sh.run("nsenter", "--net=" + sandbox, "ip", "-d", "-j", "link", "show", "eth0").ok().out();
+                assertTrue(eth0.contains("\"info_kind\":\"macvlan\""), "the container's eth0 is a child of vxlan1: " + eth0);
+            }
             Proc.Result rm = d1.docker("rm", "-f", "web");
             assertEquals(0, rm.exit(), rm.out());
+            assertTrue(Sh.ipJson(h1.namespace(), "link", "show", "type", "macvlan").isEmpty(),
+                    "nothing handed over is left in node1's namespace");
             try (Store s = Stores.open(lab.store())) {
                 assertTrue(s.get(Keys.endpoint("demo", ip)).isEmpty(), "docker rm gave the address back");
             }

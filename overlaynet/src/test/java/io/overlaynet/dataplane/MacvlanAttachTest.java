@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Containers attached by macvlan children of the VXLAN device ({@code --attach macvlan}): every mode,
- * the gateway, hosts attaching the other way, the agents' reactive mode, the doctor, and attach and
- * detach leaving nothing behind. The kernel (iproute2's view) is the oracle.
+ * the gateway, hosts attaching the other way, the agents' reactive mode, the doctor, Docker's hand-over,
+ * and attach and detach leaving nothing behind. The kernel (iproute2's view) is the oracle.
  */
 class MacvlanAttachTest {
     @RegisterExtension
@@ -125,11 +125,16 @@ class MacvlanAttachTest {
                     Optional.empty()));
             assertTrue(LabPing.ping(host.containerNamespace("twin"), "12.12.12.2").isPresent(), "the IP is free again");
 
-            // Docker's driver hands over veth pairs: refused on a macvlan network, with the way out.
-            IllegalArgumentException docker = assertThrows(IllegalArgumentException.class, () -> eps.addForDocker(
-                    Lab.NETWORK, "d1", Ip.parse("12.12.12.22"), MacAddress.parse("02:42:0c:0c:0c:16"), "/run/netns/x",
-                    "vethd1"));
-            assertTrue(docker.getMessage().contains("attached by bridge"), docker.getMessage());
+            // Docker's driver: a child handed over in the host namespace, under the name Docker asked for;
+            // removed from there when Docker gives it back (here: never taken).
+            eps.addForDocker(Lab.NETWORK, "d1", Ip.parse("12.12.12.22"), MacAddress.parse("02:42:0c:0c:0c:16"),
+                    "/run/netns/" + given, "ond1");
+            JsonNode handed = link(h1.namespace(), "ond1");
+            assertEquals("macvlan", handed.at("/linkinfo/info_kind").asText());
+            assertEquals("02:42:0c:0c:0c:16", handed.get("address").asText());
+            assertEquals(Host.OWNER_ALIAS, handed.get("ifalias").asText());
+            assertTrue(eps.remove(Lab.NETWORK, "d1"));
+            assertTrue(Sh.ipJson(h1.namespace(), "link", "show", "type", "macvlan").isEmpty(), "the hand-over is gone");
         }
     }
 
