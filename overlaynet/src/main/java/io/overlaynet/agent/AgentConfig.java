@@ -35,7 +35,7 @@ public record AgentConfig(String storeUrl, String hostName, boolean reactive, Op
                        Duration reconcileEvery, boolean jsonLog, Optional<String> dockerPlugin, Optional<String> apiGroup) {
         this(storeUrl, hostName, reactive, underlay, prefix, stateDir, hostNs, leaseTtl, apiSocket, metricsPort,
                 reconcileEvery, jsonLog, dockerPlugin, apiGroup, true, false, false, DEFAULT_TUNNEL_SUBNET, "127.0.0.1",
-                Attach.BRIDGE);
+                Attach.DEFAULT);
     }
 
     /** Without a Docker driver. */

@@ -61,9 +61,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--tunnel-subnet", paramLabel = "CIDR", defaultValue = AgentConfig.DEFAULT_TUNNEL_SUBNET,
             description = "With --encrypt: the hosts' tunnel addresses (default ${DEFAULT-VALUE}).")
     String tunnelSubnet;
-    @Option(names = "--attach", paramLabel = "HOW", defaultValue = "bridge", description = {"How containers join "
-            + "the networks this agent builds: bridge (veth + bridge) or macvlan (children of the VXLAN device).",
-        "A host's own choice: hosts attaching either way share a network (default ${DEFAULT-VALUE})."})
+    @Option(names = "--attach", paramLabel = "HOW", defaultValue = "macvlan", description = {"How containers join "
+            + "the networks this agent builds from now on: macvlan (children of the VXLAN device) or bridge (veth + "
+            + "bridge).", "A host's own choice: hosts attaching either way share a network (default ${DEFAULT-VALUE})."})
     String attach;
     @Option(names = "--reconcile-every", paramLabel = "SECONDS",
             defaultValue = "30", description = "Seconds between full reconciles (default ${DEFAULT-VALUE}).")

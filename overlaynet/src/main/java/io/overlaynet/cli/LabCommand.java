@@ -89,8 +89,8 @@ final class LabCommand {
         @Option(names = "--encrypt", description = {"With an agents' mode: VXLAN between hosts inside WireGuard "
                 + "(wireguard-go here)."})
         boolean encrypt;
-        @Option(names = "--attach", paramLabel = "HOW", defaultValue = "bridge", description = {"How every host attaches "
-                + "the containers: bridge (veth + bridge) or macvlan (children of the VXLAN device) (default "
+        @Option(names = "--attach", paramLabel = "HOW", defaultValue = "macvlan", description = {"How every host attaches "
+                + "the containers: macvlan (children of the VXLAN device) or bridge (veth + bridge) (default "
                 + "${DEFAULT-VALUE})."})
         String attach;
 
@@ -219,7 +219,7 @@ final class LabCommand {
     static void describe(LabRecord r, String state) {
         System.out.printf("lab %s %s: %d hosts on underlay %s (bridge ubr0, 192.168.104.0/24), network %s "
                 + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%s%s%n", r.prefix(), state, r.hosts().size(), r.underlayNamespace(),
-                r.network(), r.mode(), r.attach().equals("bridge") ? "" : ", containers on " + r.attach(), r.agents() ? ", agents over " + r.store() + " (pids " + r.agentPids() + "), egress to "
+                r.network(), r.mode(), ", containers on " + (r.attach().equals("bridge") ? "veth + bridge" : r.attach()), r.agents() ? ", agents over " + r.store() + " (pids " + r.agentPids() + "), egress to "
                         + "the outside at " + Lab.OUTSIDE.getHostAddress() : "");
         int nsWidth = r.hosts().stream().mapToInt(h -> h.namespace().length() + 1).max().orElse(0);
         int ovlWidth = r.hosts().stream().mapToInt(h -> h.overlayNamespace().length() + 1).max().orElse(0);
@@ -433,7 +433,7 @@ final class LabCommand {
             boolean json = json();
             Lab lab = lab();
             boolean replaced = lab.down();
-            LabRecord r = start(this, 3, mode, store, false, false, false, Attach.BRIDGE);
+            LabRecord r = start(this, 3, mode, store, false, false, false, Attach.DEFAULT);
             List<LabPing.Result> results = LabPing.all(r);
             long failed = results.stream().filter(x -> !x.ok()).count();
             String where = stateDir().equals(Host.DEFAULT_STATE_ROOT) ? "" : " --state-dir " + stateDir();

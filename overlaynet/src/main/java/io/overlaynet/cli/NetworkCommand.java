@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 final class NetworkCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create a network on this host: overlay namespace, bridge with the gateway, VXLAN device.")
+            description = "Create a network on this host: overlay namespace with the VXLAN device and the gateway.")
     static final class Create implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin HostOptions host;
@@ -49,10 +49,10 @@ final class NetworkCommand {
                 description = "Underlay device (default: the default route's device).") Optional<String> underlay;
         @Option(names = "--bridge", paramLabel = "DEV", description = "Extend this existing bridge instead of making an overlay namespace.")
         Optional<String> bridge;
-        @Option(names = "--attach", paramLabel = "HOW", defaultValue = "bridge", description = {"How containers join "
-                + "the network on this host: bridge (a veth pair each, on bridge br0) or macvlan (a child of the VXLAN "
-                + "device each, no veth, no bridge).", "Hosts attaching either way share the network (default ${DEFAULT-VALUE})."})
-        String attach;
+        @Option(names = "--attach", paramLabel = "HOW", description = {"How containers join the network on this host: "
+                + "macvlan (a child of the VXLAN device each; the default) or bridge (a veth pair each, on bridge br0; "
+                + "always with --bridge).", "Hosts attaching either way share the network."})
+        Optional<String> attach;
         @Option(names = "--udp-csum", description = {"Compute the outer UDP checksum of the VXLAN frames this host sends.",
             "Off by default, as RFC 7348 advises (receivers accept frames either way); it costs throughput."})
         boolean udpCsum;
@@ -105,8 +105,10 @@ final class NetworkCommand {
                 int effectiveMtu = mtu.orElseGet(() -> found.orElseThrow().mtu() - NetworkConfig.VXLAN_OVERHEAD);
                 NetworkConfig cfg = new NetworkConfig(name, vni, net,
                         gateway.map(Ip::parse).orElseGet(() -> net.network().addressAt(1)), effectiveMtu, port, m, bridge, udpCsum,
-                        egress.orElse(false)).attachedBy(Attach.parse(attach));
-                Networks plain = noAllowList ? new Networks(h).open() : new Networks(h);
+                        egress.orElse(false)).attachedBy(attach.map(Attach::parse)
+                        .orElse(bridge.isPresent() ? Attach.BRIDGE : Attach.DEFAULT));
+                Networks asked = attach.isPresent() ? new Networks(h).attachAsked() : new Networks(h);
+                Networks plain = noAllowList ? asked.open() : asked;
                 Networks nets = allowOverlap ? plain.allowingOverlap() : plain;
                 Networks.Created c = found.map(u -> nets.create(cfg, u)).orElseGet(() -> nets.create(cfg, underlay));
                 if (m instanceof Mode.Learning) {

@@ -7,13 +7,23 @@ import java.util.Locale;
  * hosts attaching one way and hosts attaching the other share a network.
  */
 public enum Attach {
-    /** A veth pair per container, its host end a port of the overlay namespace's bridge br0, which holds the gateway. */
+    /**
+     * A veth pair per container, its host end a port of the overlay namespace's bridge br0, which holds the
+     * gateway; the walkthroughs' layout, and the only one for a network on an existing bridge.
+     */
     BRIDGE,
     /**
      * A macvlan child of vxlan1 (bridge mode) per container, made directly in the container's namespace: no
      * veth, no bridge. The gateway address sits on a child of its own, gw0, in the overlay namespace.
      */
     MACVLAN;
+
+    /**
+     * What a new network on a host uses unless told: macvlan, which carried 1.04x the bridge layout's share
+     * of the underlay in three full runs of {@code bench throughput} (docs/dataplane.md). Networks on an
+     * existing host bridge ({@code --bridge}) attach by bridge.
+     */
+    public static final Attach DEFAULT = MACVLAN;
 
     public static Attach parse(String text) {
         if (text == null || text.isEmpty()) {

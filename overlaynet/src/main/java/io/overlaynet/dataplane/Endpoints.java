@@ -216,13 +216,26 @@ public final class Endpoints {
             undo.push(() -> deleteChild(rec));
         }
         int eth0 = inCtr.links().index(ifname);
-        IpPrefix address = new IpPrefix(Ip.parse(rec.ip()), net.subnet().length());
+        List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
+        steps.add(inCtr.links().setAliasRequest(ifname, Host.OWNER_ALIAS));
+        steps.addAll(containerSteps(inCtr, net, ifname, eth0, Ip.parse(rec.ip()), own));
+        inCtr.batch(steps).throwIfFailed();
+    }
+
+    /**
+     * The container side of an attach, in order, for one datagram: eth0 without IPv6 addresses (only in
+     * namespaces we made), lo up, the address, eth0 up, the subnet route the kernel made for the address
+     * replaced by the same one with the network's advmss, the default route via the gateway.
+     */
+    private static List<io.overlaynet.netlink.socket.Request> containerSteps(Rtnl inCtr, NetworkConfig net,
+                                                                           String ifname, int eth0, InetAddress ip,
+                                                                           boolean own) {
+        IpPrefix address = new IpPrefix(ip, net.subnet().length());
         List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
         if (own) {
             steps.add(inCtr.links().addrGenModeNoneRequest(ifname));
         }
         steps.addAll(List.of(
-                inCtr.links().setAliasRequest(ifname, Host.OWNER_ALIAS),
                 inCtr.links().setUpRequest("lo"),
                 inCtr.addresses().addRequest(eth0, address),
                 inCtr.links().setUpRequest(ifname),
@@ -230,7 +243,7 @@ public final class Endpoints {
                         subnetRoute(net, address, eth0, true), "route replace"),
                 inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
                         defaultRoute(net, eth0, true), "route add")));
-        inCtr.batch(steps).throwIfFailed();
+        return steps;
     }
 
     /**
@@ -288,20 +301,7 @@ public final class Endpoints {
         // eth0 makes no IPv6 address (the networks are IPv4): no link-local address, so no router
         // solicitations, MLD reports or DAD probes flooded to every VTEP when a container starts (Docker
         // turns IPv6 off on IPv4-only networks too); lo keeps ::1. Only for namespaces we made.
-        IpPrefix address = new IpPrefix(ip, net.subnet().length());
-        List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
-        if (own) {
-            steps.add(inCtr.links().addrGenModeNoneRequest(ifname));
-        }
-        steps.addAll(List.of(
-                inCtr.links().setUpRequest("lo"),
-                inCtr.addresses().addRequest(eth0, address),
-                inCtr.links().setUpRequest(ifname),
-                inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE,
-                        subnetRoute(net, address, eth0, true), "route replace"),
-                inCtr.routes().request(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                        defaultRoute(net, eth0, true), "route add")));
-        inCtr.batch(steps).throwIfFailed();
+        inCtr.batch(containerSteps(inCtr, net, ifname, eth0, ip, own)).throwIfFailed();
         // The bridge may have learned this MAC on vxlan1 while the container lived on another host (a
         // move, or a restart elsewhere): until the container speaks, frames for it would go back out
         // there. A static entry on its own port places it now, and goes with the port.

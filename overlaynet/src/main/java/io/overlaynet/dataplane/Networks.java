@@ -26,15 +26,27 @@ public final class Networks {
     private final Host host;
     private final boolean overlapAllowed;
     private final boolean open;
+    private final boolean attachAsked;
 
     public Networks(Host host) {
-        this(host, false, false);
+        this(host, false, false, false);
     }
 
-    private Networks(Host host, boolean overlapAllowed, boolean open) {
+    private Networks(Host host, boolean overlapAllowed, boolean open, boolean attachAsked) {
         this.host = host;
         this.overlapAllowed = overlapAllowed;
         this.open = open;
+        this.attachAsked = attachAsked;
+    }
+
+    /**
+     * The same, with the configuration's attachment asked for explicitly: an existing network attached
+     * otherwise is then refused. Without it an existing network keeps its attachment (one made before
+     * macvlan became the default, or by an agent run with another {@code --attach}): attachment is a
+     * host's way of building a network, not part of what the network is.
+     */
+    public Networks attachAsked() {
+        return new Networks(host, overlapAllowed, open, true);
     }
 
     /**
@@ -42,7 +54,7 @@ public final class Networks {
      * underlay can put frames into them. Needed for multicast networks, whose members are not known.
      */
     public Networks open() {
-        return new Networks(host, overlapAllowed, true);
+        return new Networks(host, overlapAllowed, true, attachAsked);
     }
 
     /**
@@ -51,7 +63,7 @@ public final class Networks {
      * for both (egress) could not tell their addresses apart.
      */
     public Networks allowingOverlap() {
-        return new Networks(host, true, open);
+        return new Networks(host, true, open, attachAsked);
     }
 
     public record Created(NetworkRecord record, boolean changed) {
@@ -231,7 +243,9 @@ public final class Networks {
         check(r.name(), "bridge", r.bridge(), cfg.bridge());
         check(r.name(), "egress", r.egress(), cfg.egress());
         check(r.name(), "VTEP allow-list", r.allowList(), !open);
-        check(r.name(), "attachment", r.attachment(), cfg.attach());
+        if (attachAsked) {
+            check(r.name(), "attachment", r.attachment(), cfg.attach());
+        }
     }
 
     private static void check(String network, String field, Object have, Object want) {

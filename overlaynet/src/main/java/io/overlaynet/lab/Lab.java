@@ -65,7 +65,7 @@ public final class Lab {
     /** The agents carry VXLAN between hosts inside WireGuard. */
     private boolean encrypt;
     /** How the hosts attach containers to the network. */
-    private Attach attach = Attach.BRIDGE;
+    private Attach attach = Attach.DEFAULT;
 
     public Lab(String prefix, Path stateRoot, PrintStream out) {
         Host.checkPrefix(prefix);

@@ -77,9 +77,9 @@ class AgentInProcessTest {
             assertFalse(NetNamespaces.list().contains(prefix + "ovl-wide"), NetNamespaces.list().toString());
             assertTrue(store.list(Keys.endpoints("wide")).entries().isEmpty(), "no address is allocated");
 
-            // A stale entry of ours appears (e.g. left by a crash); one that is not ours sits on br0.
+            // A stale entry of ours appears (e.g. left by a crash); one that is not ours sits on the gateway's link.
             Sh.ip(ovl, "neigh", "add", "10.60.0.77", "lladdr", "02:42:0a:3c:00:4d", "dev", "vxlan1", "nud", "permanent");
-            Sh.ip(ovl, "neigh", "add", "10.60.0.88", "lladdr", "02:42:0a:3c:00:58", "dev", "br0", "nud", "permanent");
+            Sh.ip(ovl, "neigh", "add", "10.60.0.88", "lladdr", "02:42:0a:3c:00:58", "dev", "gw0", "nud", "permanent");
             await("the periodic reconcile removes the stale entry", () -> !arp(ovl, "10.60.0.77"), 10);
             assertTrue(Sh.ipJson(ovl, "neigh", "show", "10.60.0.88").size() == 1, "entries overlaynet does not own stay");
 

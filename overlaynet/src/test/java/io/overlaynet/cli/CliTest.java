@@ -104,7 +104,7 @@ class CliTest {
         assertTrue(rows.stream().anyMatch(row -> row.contains("(iperf3 -P 2)")), r.out());
         assertTrue(rows.stream().anyMatch(row -> row.contains("the kernel's TCP MSS")), r.out());
         assertTrue(rows.get(rows.size() - 6).contains("congctl"), r.out());
-        assertTrue(rows.get(rows.size() - 5).contains("--attach macvlan"), r.out());
+        assertTrue(rows.get(rows.size() - 5).contains("--attach bridge"), r.out());
         assertTrue(rows.get(rows.size() - 4).startsWith("flannel-style"), r.out());
         assertTrue(rows.get(rows.size() - 3).contains("without the VTEP allow-list"), r.out());
         assertTrue(rows.get(rows.size() - 2).startsWith("overlaynet defaults"), rows.get(rows.size() - 2));
@@ -117,7 +117,7 @@ class CliTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_cpu_per_gb_vs_underlay \\d+\\.\\d+")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("overlay_vs_underlay_over_handbuilt \\d+\\.\\d+")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("allow_list_cost_pct -?\\d+\\.\\d+")), r.out());
-        for (String f : List.of("macvlan_vs_underlay", "macvlan_over_default", "flannel_style_vs_underlay",
+        for (String f : List.of("bridge_vs_underlay", "bridge_over_default", "flannel_style_vs_underlay",
                 "flannel_style_over_default", "unpaced_overlay_vs_underlay")) {
             assertTrue(r.out().lines().anyMatch(l -> l.matches(f + " \\d+\\.\\d+")), f + " in " + r.out());
         }

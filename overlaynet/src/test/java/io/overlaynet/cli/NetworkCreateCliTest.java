@@ -70,9 +70,15 @@ class NetworkCreateCliTest {
         assertTrue(ep.out().contains("a macvlan child of the VXLAN device"), ep.out());
         assertTrue(Cli.expect(0, where, "endpoint", "ls").out().contains("(macvlan)"));
 
-        Cli.Run clash = Cli.expect(2, where, "network", "create", "mv", "--vni", "72", "--subnet", "10.7.2.0/24");
+        // Without --attach an existing network keeps its attachment; asked for another, it is refused.
+        Cli.expect(0, where, "network", "create", "mv", "--vni", "72", "--subnet", "10.7.2.0/24");
+        Cli.Run clash = Cli.expect(2, where, "network", "create", "mv", "--vni", "72", "--subnet", "10.7.2.0/24",
+                "--attach", "bridge");
         assertEquals(1, clash.err().lines().count(), clash.err());
         assertTrue(clash.err().contains("attachment macvlan, asked for bridge"), clash.err());
+        // The default for a new network is macvlan; with --bridge, bridge.
+        assertTrue(Cli.expect(0, where, "network", "create", "dflt", "--vni", "75", "--subnet", "10.7.5.0/24")
+                .out().contains(" macvlan "));
 
         Cli.Run bad = Cli.expect(2, where, "network", "create", "x1", "--vni", "73", "--subnet", "10.7.3.0/24",
                 "--attach", "ipvlan");
@@ -97,7 +103,7 @@ class NetworkCreateCliTest {
         Cli.Run plain = Cli.expect(0, where, "network", "create", "m0", "--vni", "80", "--subnet", "10.8.0.0/24");
         assertEquals("", plain.err());
         assertEquals(underlayMtu - 50, mtu(Host.overlayNamespace(prefix, "m0"), "vxlan1"));
-        assertEquals(underlayMtu - 50, mtu(Host.overlayNamespace(prefix, "m0"), "br0"));
+        assertEquals(underlayMtu - 50, mtu(Host.overlayNamespace(prefix, "m0"), "gw0"));
 
         // The kernel would cap vxlan1 at the underlay's MTU - 50 while br0 and the endpoints kept the
         // larger MTU, so full-size frames would vanish at the VXLAN port: refused, and nothing is made.

@@ -66,10 +66,31 @@ class MacvlanAttachTest {
         assertFalse(NetNamespaces.list().stream().anyMatch(n -> n.startsWith(fixture.prefix)));
     }
 
+    /** The doctor on macvlan hosts: healthy paths pass, and a missing or misdirected FDB entry is named. */
+    @Test
+    void theDoctorNamesFdbFaultsOnMacvlanHosts() {
+        LabRecord lab = fixture.lab().attachedBy(Attach.MACVLAN).up(3, new Mode.Static());
+        LabHost h1 = lab.hosts().get(0);
+        LabHost h2 = lab.hosts().get(1);
+        LabRecord.Container b = h2.containers().getFirst();
+        Doctor healthy = Doctor.ofLab(lab, fixture.stateDir);
+        Finding ok = healthy.diagnose(healthy.endpoint("pinkns", Optional.of("node1")).orElseThrow(), b.ip());
+        assertTrue(ok.ok(), ok.toString());
+        Sh.run("bridge", "-n", h1.overlayNamespace(), "fdb", "replace", b.mac(), "dev", "vxlan1", "dst",
+                lab.hosts().get(2).address(), "self", "permanent").ok();
+        Doctor wrong = Doctor.ofLab(lab, fixture.stateDir);
+        Finding misdirected = wrong.diagnose(wrong.endpoint("pinkns", Optional.of("node1")).orElseThrow(), b.ip());
+        assertEquals("wrong-vtep", misdirected.code(), misdirected.toString());
+        Sh.run("bridge", "-n", h1.overlayNamespace(), "fdb", "del", b.mac(), "dev", "vxlan1", "self").ok();
+        Doctor missing = Doctor.ofLab(lab, fixture.stateDir);
+        Finding gone = missing.diagnose(missing.endpoint("pinkns", Optional.of("node1")).orElseThrow(), b.ip());
+        assertEquals("missing-fdb", gone.code(), gone.toString());
+    }
+
     /** The wire is unchanged: a host attaching by bridge and one attaching by macvlan share the network. */
     @Test
     void hostsAttachingEitherWayShareTheNetwork() {
-        LabRecord lab = fixture.up(2, new Mode.Static());
+        LabRecord lab = fixture.lab().attachedBy(Attach.BRIDGE).up(2, new Mode.Static());
         LabHost h1 = lab.hosts().get(0);
         LabHost h2 = lab.hosts().get(1);
         try (Host host = Host.open(h2.nsPrefix(), fixture.stateDir, Optional.of(h2.namespace()))) {
@@ -114,6 +135,18 @@ class MacvlanAttachTest {
             assertTrue(NetNamespaces.exists(given), "the namespace stays");
             assertEquals(List.of("lo"), Sh.ipJson(given, "link", "show").valueStream().map(l -> l.path("ifname").asText())
                     .toList(), "only lo is left in " + given);
+
+            // A namespace that already has a default route: the add fails after the child and its address,
+            // and the child goes again; the namespace (not ours) stays.
+            String routed = fixture.ns("routed");
+            Sh.run("ip", "netns", "add", routed).ok();
+            Sh.ip(routed, "link", "set", "lo", "up");
+            Sh.ip(routed, "route", "add", "default", "dev", "lo");
+            assertThrows(RuntimeException.class, () -> eps.add(new Endpoints.Request(Lab.NETWORK, "routed",
+                    Ip.parse("12.12.12.23"), Optional.empty(), Optional.of(Path.of("/run/netns/" + routed)))));
+            assertEquals(List.of("lo"), Sh.ipJson(routed, "link", "show").valueStream().map(l -> l.path("ifname").asText())
+                    .toList(), "only lo stays in " + routed);
+            assertTrue(eps.find(Lab.NETWORK, "routed").isEmpty());
 
             // The kernel refuses a second child with pinkns's MAC: the add fails whole.
             String pinkMac = h1.containers().getFirst().mac();

@@ -2,6 +2,7 @@ package io.overlaynet.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.overlaynet.dataplane.AllowList;
+import io.overlaynet.dataplane.Attach;
 import io.overlaynet.dataplane.Host;
 import io.overlaynet.dataplane.Mode;
 import io.overlaynet.lab.LabRecord;
@@ -55,7 +56,8 @@ class DoctorTest {
     @ParameterizedTest
     @EnumSource(Fault.class)
     void eachInjectedFaultIsNamedBothWays(Fault fault) throws Exception {
-        LabRecord lab = fixture.up(3, new Mode.Static());
+        // The walkthroughs' layout: the faults are injected as a hand-built host would have them (br0).
+        LabRecord lab = fixture.lab().attachedBy(Attach.BRIDGE).up(3, new Mode.Static());
         assertTrue(doctor(A, B_IP).path("ok").asBoolean(), "healthy before the fault");
         inject(fault, lab);
         JsonNode there = doctor(A, B_IP);
