@@ -5,6 +5,7 @@ import io.overlaynet.dataplane.Records.NetworkRecord;
 import io.overlaynet.netlink.NetlinkException;
 import io.overlaynet.netlink.codec.MacAddress;
 import io.overlaynet.netlink.codec.Netlink;
+import io.overlaynet.netlink.netns.NamespaceException;
 import io.overlaynet.netlink.netns.NetNamespaces;
 import io.overlaynet.netlink.netns.NetNs;
 import io.overlaynet.netlink.rtnl.Check;
@@ -123,6 +124,11 @@ public final class Endpoints {
             }
             try (Rtnl inCtr = own ? makeNamespace(nsText, undo) : openExisting(req.namespacePath().get());
                  NetNs ctr = inCtr.namespace().orElseThrow()) {
+                // A namespace we just made has no eth0; one we were given may (then it is attached elsewhere).
+                if (!own && inCtr.links().find(req.ifname()).isPresent()) {
+                    throw new IllegalArgumentException("namespace " + nsText + " already has an " + req.ifname()
+                            + ": it is attached to something else");
+                }
                 if (macvlan) {
                     plugMacvlan(host.overlay(net), inCtr, ctr, cfg, rec, mac, own, undo);
                 } else {
@@ -205,15 +211,11 @@ public final class Endpoints {
     private static void plugMacvlan(Overlay overlay, Rtnl inCtr, NetNs ctr, NetworkConfig net, EndpointRecord rec,
                                     MacAddress mac, boolean own, Deque<Runnable> undo) {
         String ifname = rec.containerIf();
-        if (!own && inCtr.links().find(ifname).isPresent()) {
-            throw new IllegalArgumentException("namespace " + rec.namespace() + " already has an " + ifname
-                    + ": it is attached to something else");
-        }
         overlay.rtnl().links().add(LinkSpec.of(ifname, new LinkKind.Macvlan(overlay.vxlanIndex())).in(ctr).mac(mac)
                 .mtu(net.mtu()));
         if (!own) {
-            // A namespace we made goes whole; in one we were given, only the child goes.
-            undo.push(() -> deleteChild(rec));
+            // A namespace we made goes whole; in one we were given, only the child we just made goes.
+            undo.push(() -> inGivenNamespace(rec, rt -> rt.links().deleteIfExists(ifname)));
         }
         int eth0 = inCtr.links().index(ifname);
         List<io.overlaynet.netlink.socket.Request> steps = new ArrayList<>();
@@ -246,18 +248,15 @@ public final class Endpoints {
         return steps;
     }
 
-    /**
-     * Removes a macvlan endpoint's interface from the namespace it was given (when that namespace and the
-     * interface are still there, and the interface is ours: a macvlan carrying overlaynet's alias).
-     */
-    private static void deleteChild(EndpointRecord rec) {
+    /** Runs {@code work} in the namespace an endpoint was given, when it is still there (else its links went with it). */
+    private static void inGivenNamespace(EndpointRecord rec, java.util.function.Consumer<Rtnl> work) {
         Path path = Path.of(rec.namespace());
         if (!java.nio.file.Files.exists(path)) {
             return;
         }
         try (NetNs ns = NetNs.open(path); Rtnl rt = Rtnl.open(ns)) {
-            deleteOurMacvlan(rt, rec.containerIf());
-        } catch (RuntimeException gone) {
+            work.accept(rt);
+        } catch (NamespaceException gone) {
             // the namespace went while we looked: its interfaces went with it
         }
     }
@@ -268,11 +267,6 @@ public final class Endpoints {
         String hostVeth = rec.hostVeth();
         String ifname = rec.containerIf();
         InetAddress ip = Ip.parse(rec.ip());
-        // A namespace we just made has no eth0; one we were given may (then it is attached elsewhere).
-        if (!own && inCtr.links().find(ifname).isPresent()) {
-            throw new IllegalArgumentException("namespace " + rec.namespace() + " already has an " + ifname
-                    + ": it is attached to something else");
-        }
         int master = overlay.bridgeIndex();
         // Bridge side: the pair (peer made directly in the container), then the ownership alias; one datagram.
         // One queue each end: without XDP or veth GRO a veth hands packets to the per-CPU backlog and uses
@@ -321,11 +315,10 @@ public final class Endpoints {
         NetworkConfig cfg = NetworkConfig.of(net);
         cfg.checkEndpointIp(ip);
         Check.linkName(hostEnd);
-        if (cfg.attach() == Attach.MACVLAN) {
-            return macvlanForDocker(net, cfg, name, ip, mac, sandbox, hostEnd);
-        }
+        // On a macvlan network the record has no host veth and names the link handed over (see remove).
+        boolean macvlan = cfg.attach() == Attach.MACVLAN;
         EndpointRecord rec = new EndpointRecord(network, name, ip.getHostAddress(), mac.toString(), sandbox, false,
-                vethName(network, name), CONTAINER_IF);
+                macvlan ? "" : vethName(network, name), macvlan ? hostEnd : CONTAINER_IF);
         EndpointJournal journal = journal(network);
         Optional<EndpointJournal.Entry> held = journal.claim(rec);
         if (held.isPresent()) {
@@ -337,6 +330,22 @@ public final class Endpoints {
         }
         Overlay overlay = host.overlay(net);
         try {
+            if (macvlan) {
+                handOverMacvlan(overlay, cfg, mac, hostEnd);
+            } else {
+                handOverVeth(overlay, cfg, rec, mac, hostEnd);
+            }
+            journal.ready(name);
+            return rec;
+        } catch (RuntimeException e) {
+            journal.release(name);
+            throw e;
+        }
+    }
+
+    /** The pair with {@code hostEnd} left in the host namespace, its other end a port of br0; undone on failure. */
+    private void handOverVeth(Overlay overlay, NetworkConfig cfg, EndpointRecord rec, MacAddress mac, String hostEnd) {
+        try {
             LinkSpec pair = LinkSpec.of(rec.hostVeth(), LinkKind.Veth.peer(hostEnd).in(host.namespace()).mac(mac)
                     .mtu(cfg.mtu())).mtu(cfg.mtu()).master(overlay.bridgeIndex()).up(true).queues(1);
             BatchResult made = overlay.rtnl().batch(List.of(overlay.rtnl().links().addRequest(pair).echo(),
@@ -345,44 +354,24 @@ public final class Endpoints {
             int port = LinkOps.echoed(made, rec.hostVeth()).map(Link::index)
                     .orElseGet(() -> overlay.rtnl().links().index(rec.hostVeth()));
             overlay.rtnl().fdb().replace(FdbEntry.staticOnPort(port, mac));
-            journal.ready(name);
-            return rec;
         } catch (RuntimeException e) {
             overlay.rtnl().links().deleteIfExists(rec.hostVeth());
-            journal.release(name);
             throw e;
         }
     }
 
     /**
-     * Docker's way on a macvlan network: a child of vxlan1 made in the host namespace under the name
-     * Docker asked for, with the MAC, MTU and overlaynet's alias; Docker moves it into the sandbox (and,
-     * on leave, back out under that name, where {@link #remove} finds it). Recorded with no host veth and
-     * the handed-over name as its interface.
+     * A child of vxlan1 made in the host namespace as {@code hostEnd} (MAC, MTU, overlaynet's alias); Docker
+     * moves it into the sandbox, and on leave back out under that name, where {@link #remove} finds it.
+     * Undone on failure.
      */
-    private EndpointRecord macvlanForDocker(NetworkRecord net, NetworkConfig cfg, String name, InetAddress ip,
-                                            MacAddress mac, String sandbox, String hostEnd) {
-        EndpointRecord rec = new EndpointRecord(net.name(), name, ip.getHostAddress(), mac.toString(), sandbox, false,
-                "", hostEnd);
-        EndpointJournal journal = journal(net.name());
-        Optional<EndpointJournal.Entry> held = journal.claim(rec);
-        if (held.isPresent()) {
-            if (held.get().record().equals(rec)) {
-                return rec;
-            }
-            throw new IllegalArgumentException("endpoint " + name + " or IP " + ip.getHostAddress() + " of network "
-                    + net.name() + " is already attached here");
-        }
-        Overlay overlay = host.overlay(net);
+    private void handOverMacvlan(Overlay overlay, NetworkConfig cfg, MacAddress mac, String hostEnd) {
+        overlay.rtnl().links().add(LinkSpec.of(hostEnd, new LinkKind.Macvlan(overlay.vxlanIndex()))
+                .in(host.namespace()).mac(mac).mtu(cfg.mtu()));
         try {
-            overlay.rtnl().links().add(LinkSpec.of(hostEnd, new LinkKind.Macvlan(overlay.vxlanIndex()))
-                    .in(host.namespace()).mac(mac).mtu(cfg.mtu()));
             host.rtnl().links().setAlias(hostEnd, Host.OWNER_ALIAS);
-            journal.ready(name);
-            return rec;
         } catch (RuntimeException e) {
-            deleteOurMacvlan(host.rtnl(), hostEnd);
-            journal.release(name);
+            host.rtnl().links().deleteIfExists(hostEnd);
             throw e;
         }
     }
@@ -391,7 +380,7 @@ public final class Endpoints {
     private static void deleteOurMacvlan(Rtnl rt, String ifname) {
         rt.links().find(ifname)
                 .filter(l -> l.kind().orElse("").equals("macvlan"))
-                .filter(l -> l.alias().orElse(Host.OWNER_ALIAS).equals(Host.OWNER_ALIAS))
+                .filter(l -> l.alias().orElse("").equals(Host.OWNER_ALIAS))
                 .ifPresent(l -> rt.links().deleteIfExists(l.name()));
     }
 
@@ -437,9 +426,10 @@ public final class Endpoints {
         if (e.ownNamespace()) {
             NetNamespaces.deleteIfExists(e.namespace());
         } else if (e.hostVeth().isEmpty()) {
-            deleteChild(e);
+            // A macvlan child: in the namespace it was given, or (Docker's hand-over, named otherwise than
+            // eth0) in the host namespace, not yet taken into a sandbox or given back by one under its name.
+            inGivenNamespace(e, rt -> deleteOurMacvlan(rt, e.containerIf()));
             if (!e.containerIf().equals(CONTAINER_IF)) {
-                // Docker's hand-over, not yet taken into a sandbox or given back by one under its own name.
                 deleteOurMacvlan(host.rtnl(), e.containerIf());
             }
         }

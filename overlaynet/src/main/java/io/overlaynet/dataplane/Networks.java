@@ -16,11 +16,12 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * {@code overlaynet network create|rm|ls|inspect}. Creating a network makes its overlay namespace: a
- * bridge holding the gateway address and a VXLAN device created in the host namespace (so its UDP
- * socket stays on the underlay), then moved in and enslaved; with macvlan attachment ({@link Attach}),
- * no bridge: the gateway address sits on a macvlan child of the VXLAN device. Order of kernel writes: namespace, bridge,
- * gateway address, VXLAN, record; a failure undoes the namespace, which takes everything in it along.
+ * {@code overlaynet network create|rm|ls|inspect}. Creating a network makes its overlay namespace and a
+ * VXLAN device created in the host namespace (so its UDP socket stays on the underlay), then moved in.
+ * The gateway address sits on a macvlan child of the VXLAN device ({@link Attach}, the default), or on a
+ * bridge the VXLAN device is enslaved to. Order of kernel writes: allow-list rule, namespace, (bridge),
+ * VXLAN, (gateway child), gateway address, record; a failure undoes the namespace, which takes everything
+ * in it along.
  */
 public final class Networks {
     private final Host host;
@@ -86,7 +87,8 @@ public final class Networks {
             ensureSame(existing.get(), cfg);
             return new Created(existing.get(), false);
         }
-        for (NetworkRecord other : list()) {
+        List<NetworkRecord> others = list();
+        for (NetworkRecord other : others) {
             if (other.vni() == cfg.vni()) {
                 throw new IllegalArgumentException("VNI " + cfg.vni() + " is already used by network " + other.name()
                         + " on this host: pick another --vni");
@@ -103,7 +105,6 @@ public final class Networks {
         Underlay underlay = underlayOf.get();
         underlay.requireRoomFor(cfg.name(), cfg.mtu());
         // The allow-list's rule for this network is in before its VXLAN device exists: never open, not even briefly.
-        List<NetworkRecord> others = list();
         List<NetworkRecord> withThis = new java.util.ArrayList<>(others);
         withThis.add(record(cfg, underlay, "", ""));
         if (!open || withThis.stream().anyMatch(NetworkRecord::allowList)) {
@@ -168,7 +169,7 @@ public final class Networks {
         addVxlan(overlayNs, inOverlay, spec, vni, mtu, Attach.BRIDGE);
     }
 
-    /** The same; for macvlan attachment vxlan1 stays on its own (its children are the ports). */
+    /** The same; attached by macvlan, vxlan1 stays on its own (its children are the ports). */
     private void addVxlan(NetNs overlayNs, Rtnl inOverlay, VxlanSpec spec, int vni, int mtu, Attach attach) {
         host.rtnl().links().addAndMove(LinkSpec.of(tempVxlanName(vni), spec).mtu(mtu), overlayNs, Overlay.VXLAN);
         if (attach == Attach.BRIDGE) {
@@ -188,21 +189,20 @@ public final class Networks {
             rt.links().setUp("lo");
             if (cfg.attach() == Attach.BRIDGE) {
                 rt.links().add(LinkSpec.of(Overlay.BRIDGE, LinkKind.Bridge.DEFAULT).mtu(cfg.mtu()).up(true));
-                rt.addresses().add(Overlay.BRIDGE, cfg.gatewayPrefix());
-                addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu(), Attach.BRIDGE);
-            } else {
-                // The gateway is a child of vxlan1 like the containers: a macvlan's lower device cannot
-                // talk to its own children, so the address could not sit on vxlan1.
-                addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu(), Attach.MACVLAN);
+            }
+            addVxlan(ns, rt, vxlanSpec(cfg, underlay), cfg.vni(), cfg.mtu(), cfg.attach());
+            if (cfg.attach() == Attach.MACVLAN) {
+                // The gateway is a child of vxlan1 like the containers: a macvlan's lower device does not
+                // see its children's frames, so the address could not sit on vxlan1.
                 rt.links().add(LinkSpec.of(Overlay.GATEWAY, new LinkKind.Macvlan(rt.links().index(Overlay.VXLAN)))
                         .mtu(cfg.mtu()).up(true));
-                rt.addresses().add(Overlay.GATEWAY, cfg.gatewayPrefix());
             }
+            rt.addresses().add(cfg.attach() == Attach.MACVLAN ? Overlay.GATEWAY : Overlay.BRIDGE, cfg.gatewayPrefix());
             if (cfg.egress()) {
                 Egress.add(host, ns, rt, cfg, underlay.device());
             }
         } catch (RuntimeException e) {
-            NetNamespaces.deleteIfExists(nsName);
+            deleteOverlayNamespace(nsName);
             throw e;
         }
         return record(cfg, underlay, nsName, Overlay.VXLAN);
@@ -273,17 +273,7 @@ public final class Networks {
                     .filter(l -> l.alias().orElse("").equals(Host.OWNER_ALIAS + ":" + name))
                     .ifPresent(l -> host.rtnl().links().delete(l.name()));
         } else {
-            // The kernel tears a namespace down later, on its own time: its VXLAN device (and the VNI it
-            // holds on the UDP port) would outlive 'network rm' for a moment, and a create right after
-            // would find the VNI taken. Deleted first, it is gone when rm returns.
-            if (NetNamespaces.exists(r.overlayNamespace())) {
-                try (NetNs ns = NetNs.named(r.overlayNamespace()); Rtnl rt = Rtnl.open(ns)) {
-                    rt.links().deleteIfExists(r.vxlanDevice());
-                } catch (RuntimeException ignored) {
-                    // the namespace went meanwhile: so did its device
-                }
-            }
-            NetNamespaces.deleteIfExists(r.overlayNamespace());
+            deleteOverlayNamespace(r.overlayNamespace());
         }
         if (r.egress()) {
             Egress.remove(host, r);
@@ -300,6 +290,22 @@ public final class Networks {
         }
         AllowList.syncPeers(host);
         return true;
+    }
+
+    /**
+     * Deletes an overlay namespace, its VXLAN device first: the kernel tears a namespace down later, on its
+     * own time, and until then the device (and the VNI it holds on the UDP port) would outlive the
+     * namespace's name, so a create right after would find the VNI taken.
+     */
+    private static void deleteOverlayNamespace(String name) {
+        if (NetNamespaces.exists(name)) {
+            try (NetNs ns = NetNs.named(name); Rtnl rt = Rtnl.open(ns)) {
+                rt.links().deleteIfExists(Overlay.VXLAN);
+            } catch (io.overlaynet.netlink.netns.NamespaceException gone) {
+                // the namespace went meanwhile: so did its device
+            }
+        }
+        NetNamespaces.deleteIfExists(name);
     }
 
     /** Removes every network recorded on this host (see {@link #remove}); returns how many there were. */

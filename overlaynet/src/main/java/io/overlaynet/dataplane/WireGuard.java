@@ -16,7 +16,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.XECPrivateKey;
 import java.security.interfaces.XECPublicKey;
@@ -40,6 +39,8 @@ public final class WireGuard {
     public static final int OVERHEAD = 60;
     private static final Path UAPI_DIR = Path.of("/var/run/wireguard");
     private static final int KEEPALIVE_S = 25;
+    private static final String KEYS_FILE = "wireguard.json";
+    private static final String PID_FILE = "wireguard-go.pid";
 
     private final Host host;
     private final String device;
@@ -86,46 +87,29 @@ public final class WireGuard {
 
     /** The host's tunnel address: the low bits of its underlay address in the tunnel subnet. */
     static IpPrefix tunnelAddress(IpPrefix subnet, InetAddress underlay) {
-        int hostBits = 32 - subnet.length();
-        long mask = hostBits == 32 ? 0xffffffffL : (1L << hostBits) - 1;
-        long u = new BigInteger(1, underlay.getAddress()).longValue() & mask;
-        long net = new BigInteger(1, subnet.network().address().getAddress()).longValue();
-        long a = net | u;
-        byte[] b = {(byte) (a >> 24), (byte) (a >> 16), (byte) (a >> 8), (byte) a};
-        try {
-            return new IpPrefix(InetAddress.getByAddress(b), subnet.length());
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        long hostBits = Integer.toUnsignedLong(ByteBuffer.wrap(underlay.getAddress()).getInt())
+                & ((1L << (32 - subnet.length())) - 1);
+        return new IpPrefix(subnet.addressAt(hostBits), subnet.length());
     }
 
     /** The host's key pair, made on first use (or again with {@code rekey}, one epoch later); mode 0600. */
     private static Keys keys(Host host, boolean rekey) {
-        Path file = host.state().root().resolve("wireguard.json");
+        Optional<Keys> have = host.state().read(KEYS_FILE, Keys.class);
+        if (have.isPresent() && !rekey) {
+            return have.get();
+        }
+        java.security.KeyPair pair;
         try {
-            Optional<Keys> have = Files.exists(file)
-                    ? Optional.of(io.overlaynet.state.LocalState.JSON.readValue(Files.readString(file), Keys.class))
-                    : Optional.empty();
-            if (have.isPresent() && !rekey) {
-                return have.get();
-            }
-            KeyPairGenerator g = KeyPairGenerator.getInstance("X25519");
-            var pair = g.generateKeyPair();
-            byte[] priv = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
-            byte[] pub = littleEndian(((XECPublicKey) pair.getPublic()).getU());
-            Keys k = new Keys(Base64.getEncoder().encodeToString(priv), Base64.getEncoder().encodeToString(pub),
-                    have.map(x -> x.epoch() + 1).orElse(0));
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("wireguard.json.tmp");
-            Files.writeString(tmp, io.overlaynet.state.LocalState.JSON.writeValueAsString(k));
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return k;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep the WireGuard key in " + file + ": " + e.getMessage(), e);
+            pair = KeyPairGenerator.getInstance("X25519").generateKeyPair();
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("this JDK cannot make X25519 keys: " + e.getMessage(), e);
         }
+        byte[] priv = ((XECPrivateKey) pair.getPrivate()).getScalar().orElseThrow();
+        byte[] pub = littleEndian(((XECPublicKey) pair.getPublic()).getU());
+        Keys k = new Keys(Base64.getEncoder().encodeToString(priv), Base64.getEncoder().encodeToString(pub),
+                have.map(x -> x.epoch() + 1).orElse(0));
+        host.state().writePrivate(KEYS_FILE, k);
+        return k;
     }
 
     private static byte[] littleEndian(BigInteger u) {
@@ -212,8 +196,6 @@ public final class WireGuard {
             sleep(20);
         }
     }
-
-    private static final String PID_FILE = "wireguard-go.pid";
 
     /** Ends the host's wireguard-go (by the pid it recorded, if that is still wireguard-go); its device goes too. */
     public static void stop(Host host) {

@@ -50,6 +50,15 @@ public final class LocalState {
     }
 
     public void write(String relative, Object record) {
+        write(relative, record, false);
+    }
+
+    /** As {@link #write}, readable and writable by the owner alone (mode 0600) from the moment it has a name. */
+    public void writePrivate(String relative, Object record) {
+        write(relative, record, true);
+    }
+
+    private void write(String relative, Object record, boolean ownerOnly) {
         Path target = root.resolve(relative);
         // Same directory, unique per process and call: rename(2) then replaces atomically.
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + PID + "-" + SEQ.incrementAndGet());
@@ -60,6 +69,9 @@ public final class LocalState {
             } catch (NoSuchFileException e) {
                 Files.createDirectories(target.getParent());
                 Files.write(tmp, bytes);
+            }
+            if (ownerOnly) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

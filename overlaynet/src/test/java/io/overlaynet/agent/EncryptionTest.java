@@ -56,6 +56,13 @@ class EncryptionTest {
         assertTrue(wg.contains("peer: " + key2), wg);
         assertTrue(wg.contains("endpoint: " + h2.address() + ":" + WireGuard.PORT), wg);
         assertTrue(wg.contains("allowed ips: " + status2.path("wireguard").path("address").asText().replace("/16", "/32")), wg);
+        // The tunnel address is the underlay address's low bits in 100.64.0.0/16; the private key is the owner's alone.
+        assertEquals("100.64." + h2.address().substring("192.168.".length()) + "/16",
+                status2.path("wireguard").path("address").asText());
+        java.nio.file.Path keys = io.overlaynet.dataplane.Host.records(h2.nsPrefix(), fixture.stateDir).root()
+                .resolve("wireguard.json");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(keys)));
 
         Inet4Address to = (Inet4Address) Ip.parse(h2.containers().getFirst().ip());
         try (NetNs from = NetNs.named(h1.containers().getFirst().namespace())) {
