@@ -59,6 +59,11 @@ public final class StoreRecords {
         public boolean encrypted() {
             return wgKey != null;
         }
+
+        /** The WireGuard key's epoch: 0 until the host re-keys (and in records written before epochs). */
+        public int keyEpoch() {
+            return wgEpoch == null ? 0 : wgEpoch;
+        }
     }
 
     /** /overlaynet/endpoints/&lt;network&gt;/&lt;ip&gt;. */

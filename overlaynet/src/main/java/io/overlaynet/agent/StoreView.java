@@ -200,8 +200,8 @@ final class StoreView {
         }
         if (h.encrypted()) {
             HostInfo pin = pinnedKeys.get(name);
-            int epoch = h.wgEpoch() == null ? 0 : h.wgEpoch();
-            if (pin != null && !pin.wgKey().equals(h.wgKey()) && epoch <= (pin.wgEpoch() == null ? 0 : pin.wgEpoch())) {
+            int epoch = h.keyEpoch();
+            if (pin != null && !pin.wgKey().equals(h.wgKey()) && epoch <= pin.keyEpoch()) {
                 metrics.inc("refused_keys_total");
                 log.once("rekey:" + name + ":" + h.wgKey(), "host " + name + "'s record carries another WireGuard key "
                         + "without a re-key (epoch " + epoch + "): refused, its old key stays; re-key a host explicitly "

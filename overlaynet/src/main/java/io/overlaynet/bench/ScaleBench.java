@@ -34,6 +34,7 @@ import java.util.Optional;
  */
 public final class ScaleBench {
     private static final IpPrefix SPACE = IpPrefix.parse("10.128.0.0/9");
+    private static final IpPrefix GHOST_VTEPS = IpPrefix.parse("172.16.0.0/12");
     private final int endpoints;
     private final int hosts;
     private final String store;
@@ -103,7 +104,7 @@ public final class ScaleBench {
         Map<String, String> records = new LinkedHashMap<>();
         String[] vteps = new String[hosts];
         for (int h = 0; h < hosts; h++) {
-            vteps[h] = "172." + (16 + h / 62500) + "." + (h / 250 % 250) + "." + (h % 250 + 1);
+            vteps[h] = GHOST_VTEPS.addressAt(h + 1).getHostAddress();
             records.put(Keys.host("ghost" + h), StoreRecords.json(new StoreRecords.HostInfo("ghost" + h, vteps[h],
                     new MacAddress(0x0200_0000_0000L | h).toString())));
         }

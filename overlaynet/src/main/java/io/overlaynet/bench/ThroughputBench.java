@@ -500,7 +500,7 @@ public final class ThroughputBench {
 
     private Run overlay(LabRecord rec, Setting s) {
         // The bridge rows measure the lab's own containers (of whichever lab rec is).
-        List<Target> t = s.layout() == Layout.BRIDGE ? List.of() : targets.getOrDefault(s.layout(), List.of());
+        List<Target> t = targets.getOrDefault(s.layout(), List.of());
         if (t.size() < 2) {
             return iperf(container(rec.hosts().get(1)), rec.hosts().get(1).containers().getFirst().ip(),
                     container(rec.hosts().get(0)), s);
@@ -554,7 +554,9 @@ public final class ThroughputBench {
             String n = h.namespace();
             String ctr = n + "-flns";
             int k = i + 1;
-            Commands.run(List.of("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.ip_forward=1"));
+            try (NetNs ns = NetNs.named(n); Rtnl rt = Rtnl.open(ns)) {
+                rt.sysctl().set("net.ipv4.ip_forward", "1");
+            }
             Commands.run(List.of("ip", "-n", n, "link", "add", "flannel.1", "mtu", "" + Lab.MTU, "address",
                     flannelMac(k), "type", "vxlan", "id", "" + FLANNEL_VNI, "dstport", "" + FLANNEL_PORT, "local",
                     h.address(), "dev", Lab.HOST_IF, "nolearning", "noudpcsum"));

@@ -40,13 +40,7 @@ final class HostOptions extends OutputFormat {
      */
     io.overlaynet.state.LocalState records() {
         json();
-        hostNs().ifPresent(ns -> {
-            io.overlaynet.netlink.netns.NetNamespaces.checkName(ns);
-            if (!io.overlaynet.netlink.netns.NetNamespaces.exists(ns)) {
-                throw new io.overlaynet.netlink.netns.NamespaceException("network namespace '" + ns
-                        + "' does not exist (no /run/netns/" + ns + "); create it with 'ip netns add " + ns + "'");
-            }
-        });
+        hostNs().ifPresent(io.overlaynet.netlink.netns.NetNamespaces::requireExists);
         return Host.records(prefix(), stateDir());
     }
 

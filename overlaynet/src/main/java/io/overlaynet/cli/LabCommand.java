@@ -218,9 +218,10 @@ final class LabCommand {
     /** The lab in a few lines; {@code state} is "up" or "already up". */
     static void describe(LabRecord r, String state) {
         System.out.printf("lab %s %s: %d hosts on underlay %s (bridge ubr0, 192.168.104.0/24), network %s "
-                + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s%s%s%n", r.prefix(), state, r.hosts().size(), r.underlayNamespace(),
-                r.network(), r.mode(), ", containers on " + (r.attach().equals("bridge") ? "veth + bridge" : r.attach()), r.agents() ? ", agents over " + r.store() + " (pids " + r.agentPids() + "), egress to "
-                        + "the outside at " + Lab.OUTSIDE.getHostAddress() : "");
+                + "(VNI 42, 12.12.12.0/24, MTU 1450), mode %s, containers on %s%s%n", r.prefix(), state, r.hosts().size(),
+                r.underlayNamespace(), r.network(), r.mode(), r.attach().equals("bridge") ? "veth + bridge" : r.attach(),
+                r.agents() ? ", agents over " + r.store() + " (pids " + r.agentPids() + "), egress to the outside at "
+                        + Lab.OUTSIDE.getHostAddress() : "");
         int nsWidth = r.hosts().stream().mapToInt(h -> h.namespace().length() + 1).max().orElse(0);
         int ovlWidth = r.hosts().stream().mapToInt(h -> h.overlayNamespace().length() + 1).max().orElse(0);
         for (LabHost h : r.hosts()) {

@@ -19,9 +19,9 @@ public enum Attach {
     MACVLAN;
 
     /**
-     * What a new network on a host uses unless told: macvlan, which carried 1.04x the bridge layout's share
-     * of the underlay in three full runs of {@code bench throughput} (docs/dataplane.md). Networks on an
-     * existing host bridge ({@code --bridge}) attach by bridge.
+     * What a new network on a host uses unless told: macvlan, which carries more of the underlay than the
+     * bridge layout ({@code bench throughput}, docs/dataplane.md). Networks on an existing host bridge
+     * ({@code --bridge}) attach by bridge.
      */
     public static final Attach DEFAULT = MACVLAN;
 

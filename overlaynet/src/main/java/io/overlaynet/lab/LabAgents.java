@@ -104,9 +104,7 @@ final class LabAgents {
         if (open) {
             cmd.add("--no-allow-list");
         }
-        if (attach != Attach.BRIDGE) {
-            cmd.add("--attach=" + attach);
-        }
+        cmd.add("--attach=" + attach);
         if (encrypt) {
             cmd.add("--encrypt");
         }

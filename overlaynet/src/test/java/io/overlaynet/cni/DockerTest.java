@@ -102,11 +102,11 @@ class DockerTest {
             try (NetNs out = NetNs.named(fixture.lab().outsideNamespace())) {
                 assertEquals("hello-from-docker", out.call(() -> Sockets.readAll(h1.address(), 8080)));
             }
-            if (attach == Attach.MACVLAN) {
-                String sandbox = d1.docker("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "web").out().strip();
-                String eth0 = Sh.run("nsenter", "--net=" + sandbox, "ip", "-d", "-j", "link", "show", "eth0").ok().out();
-                assertTrue(eth0.contains("\"info_kind\":\"macvlan\""), "the container's eth0 is a child of vxlan1: " + eth0);
-            }
+            // The container's eth0 is what the hosts' agents attach by: a child of vxlan1, or a veth.
+            String sandbox = d1.docker("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", "web").out().strip();
+            String eth0 = Sh.run("nsenter", "--net=" + sandbox, "ip", "-d", "-j", "link", "show", "eth0").ok().out();
+            String kind = attach == Attach.MACVLAN ? "macvlan" : "veth";
+            assertTrue(eth0.contains("\"info_kind\":\"" + kind + "\""), "eth0 is a " + kind + ": " + eth0);
             Proc.Result rm = d1.docker("rm", "-f", "web");
             assertEquals(0, rm.exit(), rm.out());
             assertTrue(Sh.ipJson(h1.namespace(), "link", "show", "type", "macvlan").isEmpty(),

@@ -228,6 +228,17 @@ public final class NetNamespaces {
         return Files.exists(RUN_DIR.resolve(name));
     }
 
+    /** The path of a named namespace; refused in one line (with the command that makes it) when it is not there. */
+    public static Path requireExists(String name) {
+        checkName(name);
+        Path p = RUN_DIR.resolve(name);
+        if (!Files.exists(p)) {
+            throw new NamespaceException("network namespace '" + name + "' does not exist (no " + p
+                    + "); create it with 'ip netns add " + name + "'");
+        }
+        return p;
+    }
+
     /** {@code ip netns list}: the names under /run/netns, sorted. */
     public static List<String> list() {
         if (!Files.isDirectory(RUN_DIR)) {

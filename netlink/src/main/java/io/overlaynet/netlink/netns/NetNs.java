@@ -44,13 +44,7 @@ public final class NetNs implements AutoCloseable {
 
     /** Opens a namespace made by {@code ip netns add NAME} or {@link NetNamespaces#create}. */
     public static NetNs named(String name) {
-        NetNamespaces.checkName(name);
-        Path p = NetNamespaces.RUN_DIR.resolve(name);
-        if (!Files.exists(p)) {
-            throw new NamespaceException("network namespace '" + name + "' does not exist (no " + p
-                    + "); create it with 'ip netns add " + name + "'");
-        }
-        return open(p, Optional.of(name));
+        return open(NetNamespaces.requireExists(name), Optional.of(name));
     }
 
     /** Opens a namespace file: {@code /proc/PID/ns/net}, {@code /run/netns/NAME}, a Docker SandboxKey. */
