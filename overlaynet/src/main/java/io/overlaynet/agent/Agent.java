@@ -408,6 +408,11 @@ public final class Agent implements AutoCloseable {
         }
 
         @Override
+        public Map<String, Object> counters() {
+            return Agent.this.counters();
+        }
+
+        @Override
         public CniPlugin.Answer cni(CniCall call) {
             return cni.handle(call);
         }
@@ -436,7 +441,6 @@ public final class Agent implements AutoCloseable {
         m.put("pid", ProcessHandle.current().pid());
         m.put("socket", cfg.apiSocket().toString());
         m.put("networks", new Networks(host).list().stream().map(NetworkRecord::name).toList());
-        m.put("endpointsInStore", view.endpointCount());
         m.put("hostsInStore", view.hostNames());
         m.put("allowList", cfg.allowList());
         if (tunnel != null) {
@@ -444,6 +448,14 @@ public final class Agent implements AutoCloseable {
                     "publicKey", tunnel.keys().publicKey(), "epoch", tunnel.keys().epoch(), "implementation", "wireguard-go"));
         }
         m.put("vtepDrops", io.overlaynet.dataplane.AllowList.drops(host));
+        m.putAll(counters());
+        return m;
+    }
+
+    /** What the agent has counted, read from memory only: what a poller asks for (see {@link AgentClient#counters}). */
+    public Map<String, Object> counters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("endpointsInStore", view.endpointCount());
         m.put("entriesProgrammed", metrics.counter("entries_programmed_total"));
         m.put("missesAnswered", metrics.counter("misses_answered_total_l3") + metrics.counter("misses_answered_total_l2"));
         return m;

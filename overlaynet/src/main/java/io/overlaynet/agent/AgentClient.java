@@ -55,6 +55,11 @@ public final class AgentClient {
         return call("GET", "/v1/status", new byte[0]);
     }
 
+    /** The status's counters alone (entriesProgrammed, endpointsInStore, missesAnswered): cheap to poll. */
+    public JsonNode counters() throws IOException {
+        return call("GET", "/v1/counters", new byte[0]);
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

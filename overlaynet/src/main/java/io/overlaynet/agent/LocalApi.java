@@ -34,6 +34,9 @@ final class LocalApi implements AutoCloseable {
 
         Map<String, Object> status();
 
+        /** The status's counters alone: no kernel read, no listing (for callers that poll). */
+        Map<String, Object> counters();
+
         /** A CNI call the overlaynet-cni executable carried here. */
         CniPlugin.Answer cni(CniCall call);
     }
@@ -101,6 +104,9 @@ final class LocalApi implements AutoCloseable {
         String[] path = req.path().split("/");
         if (req.method().equals("GET") && req.path().equals("/v1/status")) {
             return service.status();
+        }
+        if (req.method().equals("GET") && req.path().equals("/v1/counters")) {
+            return service.counters();
         }
         if (req.method().equals("POST") && req.path().equals("/v1/endpoints")) {
             JsonNode j = LocalState.JSON.readTree(req.body());

@@ -68,7 +68,7 @@ public final class ScaleBench {
             AgentClient agent = l.lab.agent(h);
             awaitCount(agent, "endpointsInStore", endpoints, Duration.ofMinutes(2), "see " + endpoints + " records");
             // The host joins the network: its first local endpoint. From here the agent must program all N.
-            long before = AgentLab.unchecked(() -> agent.status().path("entriesProgrammed").asLong());
+            long before = AgentLab.unchecked(() -> agent.counters().path("entriesProgrammed").asLong());
             long t0 = System.nanoTime();
             AgentLab.unchecked(() -> agent.addEndpoint("scale", "local", Optional.of("10.128.0.2"),
                     Optional.empty(), Optional.empty()));
@@ -117,13 +117,14 @@ public final class ScaleBench {
     }
 
     /**
-     * Polls one of the agent's status counters (cheap) until it reaches {@code target}, rather than dumping
-     * 10,000 kernel entries, which would steal the CPU the agent needs.
+     * Polls one of the agent's counters ({@code /v1/counters}: memory only) until it reaches {@code target},
+     * rather than its whole status (which reads the allow-list's counters from the kernel and lists every
+     * host) or the 10,000 kernel entries: either would steal the CPU the agent needs.
      */
     private static void awaitCount(AgentClient agent, String counter, long target, Duration limit, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (AgentLab.unchecked(() -> agent.status().path(counter).asLong()) < target) {
+        while (AgentLab.unchecked(() -> agent.counters().path(counter).asLong()) < target) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the agent did not " + what + " within " + limit.toMinutes() + " min");
             }

@@ -49,6 +49,13 @@ class EncryptionTest {
         refusedWithoutWireGuard(h1);
 
         JsonNode status2 = fixture.lab().agent(h2).status();
+        // The counters a poller asks for are the status's own.
+        JsonNode counters2 = fixture.lab().agent(h2).counters();
+        for (String c : List.of("endpointsInStore", "entriesProgrammed", "missesAnswered")) {
+            assertTrue(counters2.path(c).isNumber(), c + " in " + counters2);
+        }
+        assertEquals(status2.path("endpointsInStore").asLong(), counters2.path("endpointsInStore").asLong());
+        assertEquals(3, counters2.size(), counters2.toString());
         String key2 = status2.path("wireguard").path("publicKey").asText();
         assertEquals(44, key2.length(), status2.toString());
         String device = WireGuard.deviceName(h1.nsPrefix());
